@@ -1,0 +1,52 @@
+# Dialogue Planner. `make run` serves the demo; `make test` runs every test.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTANCE := instance
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint install install-test db demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# A secret key made once for this checkout, kept in the instance folder (not in git).
+$(INSTANCE)/secret_key:
+	mkdir -p $(INSTANCE)
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+LOCAL_ENV = PLANNER_SECRET_KEY="$$(cat $(INSTANCE)/secret_key)" PLANNER_SECURE_COOKIES=0
+
+db: install $(INSTANCE)/secret_key
+	$(LOCAL_ENV) $(BIN)/planner db upgrade
+
+demo: db
+	$(LOCAL_ENV) $(BIN)/planner demo
+
+# Plain http on 127.0.0.1 only, hence cookies without the Secure flag.
+run: demo
+	$(LOCAL_ENV) $(BIN)/planner run --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check planner tests migrations
+
+test: install-test lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

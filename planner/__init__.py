@@ -1,0 +1,87 @@
+"""Dialogue Planner: the app factory.
+
+`create_app` reads as a checklist; each step is a small function below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from planner import config as settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    values = settings.from_environment(app.instance_path)
+    values.update(overrides or {})
+    app.config.update(values)
+    settings.check(app.config, debug=app.debug)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from planner import database  # noqa: F401  (connection settings for SQLite)
+    from planner.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from planner.auth.operations import load_person
+
+    login_manager.user_loader(load_person)
+
+
+def register_blueprints(app: Flask) -> None:
+    from planner.auth import blueprint as auth
+    from planner.dialogues import blueprint as dialogues
+    from planner.main import blueprint as main
+    from planner.meetings import blueprint as meetings
+
+    for blueprint in (auth, main, dialogues, meetings):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from planner.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from planner.timefmt import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from planner.cli import register
+
+    register(app)

@@ -1,0 +1,76 @@
+"""Who may see what: the one place where visibility is decided.
+
+Pages, exports, feeds and the API all ask here. The rule: the secretariat sees every
+dialogue; anyone else sees the dialogues they hold a role in (chair, delegate,
+observer), and everything of those dialogues. Anything else answers 404, so that an
+id does not even tell whether the object exists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
+
+from planner.extensions import db
+from planner.models import Dialogue, DialogueRole, DialogueRoleKind, Meeting, Person
+
+SECRETARIAT = "secretariat"
+
+
+def visible_dialogue_ids(person: Person) -> Select[Any] | None:
+    """A subquery of the dialogue ids `person` may see, or None for all of them."""
+    if person.is_secretariat:
+        return None
+    return select(DialogueRole.dialogue_id).where(DialogueRole.person_id == person.id)
+
+
+def restrict_to_visible(query: Select[Any], dialogue_id_column: Any, person: Person) -> Select[Any]:
+    """Narrow any query over dialogue-owned rows to what `person` may see."""
+    visible = visible_dialogue_ids(person)
+    return query if visible is None else query.where(dialogue_id_column.in_(visible))
+
+
+def visible_dialogues(person: Person) -> Select[tuple[Dialogue]]:
+    return restrict_to_visible(select(Dialogue), Dialogue.id, person).order_by(Dialogue.name)
+
+
+def role_in(person: Person, dialogue_id: int) -> str | None:
+    """'secretariat', 'chair', 'delegate', 'observer', or None when not in the dialogue."""
+    if person.is_secretariat:
+        return SECRETARIAT
+    return db.session.scalar(
+        select(DialogueRole.role).where(
+            DialogueRole.person_id == person.id, DialogueRole.dialogue_id == dialogue_id
+        )
+    )
+
+
+def can_manage(person: Person, dialogue_id: int) -> bool:
+    """The secretariat and the dialogue's chair change its papers."""
+    return role_in(person, dialogue_id) in (SECRETARIAT, DialogueRoleKind.CHAIR)
+
+
+def dialogue_or_404(person: Person, dialogue_id: int) -> Dialogue:
+    dialogue = db.session.scalar(
+        restrict_to_visible(select(Dialogue), Dialogue.id, person).where(
+            Dialogue.id == dialogue_id
+        )
+    )
+    if dialogue is None:
+        abort(404)
+    return dialogue
+
+
+def meeting_or_404(person: Person, meeting_id: int) -> Meeting:
+    query = restrict_to_visible(
+        select(Meeting).options(joinedload(Meeting.dialogue), joinedload(Meeting.host)),
+        Meeting.dialogue_id,
+        person,
+    )
+    meeting = db.session.scalar(query.where(Meeting.id == meeting_id))
+    if meeting is None:
+        abort(404)
+    return meeting

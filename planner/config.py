@@ -1,0 +1,58 @@
+"""Settings, read from the environment once when the app is created."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+class ConfigurationError(RuntimeError):
+    """The app was started with settings it cannot run with."""
+
+
+def default_database_url(instance_path: str) -> str:
+    return "sqlite:///" + str(Path(instance_path) / "planner.db")
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    env = os.environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("PLANNER_DATABASE_URL")
+        or default_database_url(instance_path),
+        "SECRET_KEY": env.get("PLANNER_SECRET_KEY"),
+        "DEMO_PASSWORD": env.get("PLANNER_DEMO_PASSWORD", "demo"),
+        # Cookies are Secure outside debug and testing unless this says otherwise
+        # (`make run` serves plain http on 127.0.0.1 and sets it to 0).
+        "SECURE_COOKIES": _flag(env.get("PLANNER_SECURE_COOKIES")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    }
+
+
+def check(config: dict[str, Any], *, debug: bool) -> None:
+    """Refuse to start with settings that would be unsafe or cannot work."""
+    relaxed = debug or config.get("TESTING")
+    if not config.get("SECRET_KEY"):
+        if not relaxed:
+            raise ConfigurationError(
+                "PLANNER_SECRET_KEY is not set. Set it to a long random value, for example:\n"
+                "  export PLANNER_SECRET_KEY=$(python -c 'import secrets; "
+                "print(secrets.token_hex(32))')\n"
+                "(Only debug and testing runs may start without one.)"
+            )
+        # A throwaway key: sessions do not survive a restart, which is fine for debug.
+        config["SECRET_KEY"] = os.urandom(32).hex()
+    secure = config.get("SECURE_COOKIES")
+    if secure is None:
+        secure = not relaxed
+    config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in {"1", "true", "yes", "on"}

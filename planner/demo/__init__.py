@@ -1,0 +1,1 @@
+"""The demo data: two real dialogues, loaded from their public statements."""

@@ -1,0 +1,52 @@
+from flask import render_template
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner.access import restrict_to_visible
+from planner.extensions import db
+from planner.main import blueprint
+from planner.models import ActionItem, ActionItemStatus, Meeting, MeetingStatus, utcnow
+
+UPCOMING_LIMIT = 10
+ACTION_ITEM_LIMIT = 25
+
+
+@blueprint.route("/healthz")
+def health():
+    """For load balancers and the benchmark's ceiling: no session, no database."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@blueprint.route("/")
+@login_required
+def dashboard():
+    person = current_user
+    upcoming = db.session.scalars(
+        restrict_to_visible(select(Meeting), Meeting.dialogue_id, person)
+        .options(joinedload(Meeting.dialogue), joinedload(Meeting.host))
+        .where(Meeting.ends_at >= utcnow(), Meeting.status != MeetingStatus.CANCELLED)
+        .order_by(Meeting.starts_at)
+        .limit(UPCOMING_LIMIT)
+    ).all()
+
+    actions = restrict_to_visible(select(ActionItem), ActionItem.dialogue_id, person).where(
+        ActionItem.status.in_(ActionItemStatus.still_open())
+    )
+    if person.participant_id is not None:
+        actions = actions.where(ActionItem.owner_participant_id == person.participant_id)
+    action_items = db.session.scalars(
+        actions.options(
+            joinedload(ActionItem.dialogue),
+            joinedload(ActionItem.owner),
+            joinedload(ActionItem.meeting),
+        )
+        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .limit(ACTION_ITEM_LIMIT)
+    ).all()
+    return render_template(
+        "main/dashboard.html",
+        upcoming=upcoming,
+        action_items=action_items,
+        today=utcnow().date(),
+    )

@@ -1,0 +1,52 @@
+"""All models, imported here so that Alembic's autogenerate sees every table."""
+
+from planner.models.action_items import ActionItem, ActionItemStatus
+from planner.models.agendas import Agenda, AgendaItem, AgendaItemKind, AgendaVersion
+from planner.models.audit import AuditEvent
+from planner.models.base import Base, utcnow
+from planner.models.commitments import (
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    commitment_lead,
+)
+from planner.models.dialogues import (
+    Classification,
+    Dialogue,
+    DialogueLevel,
+    DocumentKind,
+    DocumentSection,
+    Membership,
+    MembershipRole,
+    SourceDocument,
+    Theme,
+)
+from planner.models.meetings import (
+    InviteeRole,
+    Meeting,
+    MeetingFormat,
+    MeetingInvitee,
+    MeetingStatus,
+    Response,
+)
+from planner.models.minutes import (
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    Minutes,
+    MinutesNote,
+    MinutesStatus,
+)
+from planner.models.participants import Participant, ParticipantKind
+from planner.models.people import DialogueRole, DialogueRoleKind, Person
+
+__all__ = [
+    "ActionItem", "ActionItemStatus", "Agenda", "AgendaItem", "AgendaItemKind",
+    "AgendaVersion", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
+    "Classification", "Commitment", "CommitmentStatus", "CommitmentStatusChange",
+    "Decision", "Dialogue", "DialogueLevel", "DialogueRole", "DialogueRoleKind",
+    "DocumentKind", "DocumentSection", "InviteeRole", "Meeting", "MeetingFormat",
+    "MeetingInvitee", "MeetingStatus", "Membership", "MembershipRole", "Minutes",
+    "MinutesNote", "MinutesStatus", "Participant", "ParticipantKind", "Person",
+    "Response", "SourceDocument", "Theme", "commitment_lead", "utcnow",
+]

@@ -1,0 +1,182 @@
+"""Dialogues, their members and observers, themes and founding documents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.models.base import Base, UTCDateTime, one_of, utcnow
+from planner.models.participants import Participant
+
+if TYPE_CHECKING:
+    from planner.models.commitments import Commitment
+    from planner.models.meetings import Meeting
+
+
+class DialogueLevel(StrEnum):
+    MINISTERIAL = "ministerial"
+    SENIOR_OFFICIALS = "senior_officials"
+    WORKING_GROUP = "working_group"
+
+
+class Classification(StrEnum):
+    OFFICIAL = "OFFICIAL"
+    OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE"
+
+
+class MembershipRole(StrEnum):
+    MEMBER = "member"
+    OBSERVER = "observer"
+
+
+class DocumentKind(StrEnum):
+    STATEMENT = "statement"
+    ACTION_PLAN = "action_plan"
+    COMMUNIQUE = "communique"
+
+
+LEVEL_LABELS = {
+    DialogueLevel.MINISTERIAL: "Ministerial",
+    DialogueLevel.SENIOR_OFFICIALS: "Senior officials",
+    DialogueLevel.WORKING_GROUP: "Working group",
+}
+
+
+class Dialogue(Base):
+    __tablename__ = "dialogue"
+    __table_args__ = (
+        one_of("level", tuple(DialogueLevel)),
+        one_of("classification", tuple(Classification)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(60), unique=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    level: Mapped[str] = mapped_column(String(20))
+    # The cadence in the members' own words ("once a year") and as an RFC 5545 rule.
+    cadence: Mapped[str] = mapped_column(String(200), default="")
+    recurrence_rule: Mapped[str | None] = mapped_column(String(500))
+    classification: Mapped[str] = mapped_column(String(24), default=Classification.OFFICIAL)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="Membership.id"
+    )
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="Theme.position"
+    )
+    documents: Mapped[list[SourceDocument]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="SourceDocument.issued_on"
+    )
+    commitments: Mapped[list[Commitment]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="Commitment.position"
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="Meeting.starts_at"
+    )
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(DialogueLevel(self.level), self.level)
+
+    def __repr__(self) -> str:
+        return f"<Dialogue {self.slug}>"
+
+
+class Membership(Base):
+    """A participant's seat in a dialogue, as member or observer."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("dialogue_id", "participant_id"),
+        one_of("role", tuple(MembershipRole)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default=MembershipRole.MEMBER)
+    joined_on: Mapped[date | None] = mapped_column(Date)
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="memberships")
+    participant: Mapped[Participant] = relationship()
+
+    @property
+    def is_observer(self) -> bool:
+        return self.role == MembershipRole.OBSERVER
+
+
+class Theme(Base):
+    """A priority area of a dialogue (illicit finance, ports and logistics hubs, ...)."""
+
+    __tablename__ = "theme"
+    __table_args__ = (
+        UniqueConstraint("dialogue_id", "name"),
+        # Lets commitments prove, in the database, that their theme is of their dialogue.
+        UniqueConstraint("id", "dialogue_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id", ondelete="CASCADE"))
+    code: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="themes")
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}. {self.name}" if self.code else self.name
+
+
+class SourceDocument(Base):
+    """A founding statement or action plan; it keeps its own date."""
+
+    __tablename__ = "source_document"
+    __table_args__ = (
+        UniqueConstraint("dialogue_id", "title"),
+        one_of("kind", tuple(DocumentKind)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(String(120))
+    issued_on: Mapped[date] = mapped_column(Date)
+    published_on: Mapped[date | None] = mapped_column(Date)
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="documents")
+    sections: Mapped[list[DocumentSection]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentSection.position"
+    )
+
+
+class DocumentSection(Base):
+    __tablename__ = "document_section"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position"),
+        UniqueConstraint("document_id", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("source_document.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    # "I", "V" for numbered sections; "¶3" where the text has no headings.
+    label: Mapped[str] = mapped_column(String(16))
+    heading: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+
+    document: Mapped[SourceDocument] = relationship(back_populates="sections")
+
+    @property
+    def reference(self) -> str:
+        return f"section {self.label}" + (f" ({self.heading})" if self.heading else "")

@@ -1,0 +1,64 @@
+"""Participants: a state's ministry (with its ISO 3166 code) or an institution."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from planner.models.base import Base, UTCDateTime, one_of, utcnow
+
+
+class ParticipantKind(StrEnum):
+    STATE = "state"
+    INSTITUTION = "institution"
+
+
+def check_timezone(name: str) -> str:
+    """Return `name` if it is an IANA time zone, else raise ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+    return name
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (
+        one_of("kind", tuple(ParticipantKind)),
+        # A state carries its ISO 3166-1 alpha-2 code (it decides the public holidays);
+        # an institution has none.
+        CheckConstraint(
+            "(kind = 'state' AND country_code IS NOT NULL AND length(country_code) = 2)"
+            " OR (kind = 'institution' AND country_code IS NULL)",
+            name="country_code_for_states",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(40), unique=True)
+    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    # The default for meetings it hosts and for its delegates' reading of times.
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("timezone")
+    def _valid_timezone(self, _key: str, value: str) -> str:
+        return check_timezone(value)
+
+    @validates("country_code")
+    def _upper_code(self, _key: str, value: str | None) -> str | None:
+        return value.upper() if value else None
+
+    @property
+    def is_state(self) -> bool:
+        return self.kind == ParticipantKind.STATE
+
+    def __repr__(self) -> str:
+        return f"<Participant {self.short_name}>"

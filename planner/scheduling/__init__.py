@@ -1,0 +1,1 @@
+"""Scheduling: dates that suit every member (public holidays, weekends)."""

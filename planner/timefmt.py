@@ -1,0 +1,43 @@
+"""Showing instants as people read them: in the venue's zone and in the reader's own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+
+def in_zone(moment: datetime, zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(zone))
+
+
+def format_day(moment: datetime | date) -> str:
+    """'Tuesday 20 April 2027'."""
+    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+
+
+def format_time(moment: datetime) -> str:
+    """'09:30 CEST'."""
+    return f"{moment:%H:%M} {moment.tzname()}"
+
+
+def format_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def format_span(start: datetime, end: datetime, zone: str) -> str:
+    """A meeting's dates and times in `zone`, without repeating what is the same."""
+    start, end = in_zone(start, zone), in_zone(end, zone)
+    if start.date() == end.date():
+        return f"{format_day(start)}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
+    return f"{format_day(start)} {format_time(start)} – {format_day(end)} {format_time(end)}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_day, "day")
+    app.add_template_global(format_span, "span")
+    app.add_template_global(in_zone, "in_zone")

@@ -1,0 +1,133 @@
+"""Shared fixtures: an app on a migrated database (SQLite by default, PostgreSQL when
+PLANNER_TEST_DATABASE_URL is set), the demo data, and signed-in clients."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from planner import create_app
+from planner.extensions import db
+from planner.models import Base
+
+DEMO_PASSWORD = "demo-password-for-tests"
+
+SECRETARIAT = "secretariat@example.org"
+CHAIR_UKAL = "chair.ukal@example.org"
+CHAIR_COALITION = "chair.coalition@example.org"
+DELEGATE_AL = "delegate.al@example.org"
+DELEGATE_NL = "delegate.nl@example.org"
+OBSERVER_EUROPOL = "observer.europol@example.org"
+
+
+def app_config(database_url: str, **overrides) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("PLANNER_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "planner-test.db")
+
+
+def drop_everything() -> None:
+    """Leave the database empty, whatever a previous run left in it."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys = OFF"))
+            for table in inspect(connection).get_table_names():
+                connection.execute(text(f'DROP TABLE "{table}"'))
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    """The test database, migrated to head once per run (the migrations are the schema)."""
+    app = create_app(app_config(database_url))
+    with app.app_context():
+        drop_everything()
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_tables() -> None:
+    with db.engine.begin() as connection:
+        tables = [t.name for t in Base.metadata.sorted_tables]
+        if connection.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("PRAGMA foreign_keys = OFF"))
+            for name in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{name}"'))
+            connection.execute(text("PRAGMA foreign_keys = ON"))
+
+
+@pytest.fixture
+def app(migrated_url: str) -> Iterator[Flask]:
+    app = create_app(app_config(migrated_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app: Flask):
+    from planner.demo.loader import load_demo
+
+    return load_demo(db.session, today=date.today(), password=DEMO_PASSWORD)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path)
+    match = CSRF_FIELD.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = DEMO_PASSWORD):
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient, demo):
+    """sign_in(email) signs the test client in as that demo account."""
+
+    def _sign_in(email: str) -> FlaskClient:
+        response = login(client, email)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _sign_in

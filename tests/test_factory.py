@@ -1,0 +1,56 @@
+"""The app factory and its settings."""
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from planner import create_app
+from planner.config import ConfigurationError
+from planner.extensions import db
+
+
+def test_overrides_are_applied(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert app.testing
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/x.db")
+
+
+def test_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("PLANNER_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigurationError, match="PLANNER_SECRET_KEY is not set"):
+        create_app()
+
+
+def test_secret_key_and_database_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("PLANNER_DATABASE_URL", f"sqlite:///{tmp_path}/env.db")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/env.db"
+    # Outside debug and testing, session cookies only travel over https.
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+
+
+def test_default_database_is_a_sqlite_file_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("PLANNER_DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True})
+    expected = Path(app.instance_path) / "planner.db"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{expected}"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/w.db"})
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
+
+
+def test_health_check_needs_no_sign_in(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
