@@ -3,6 +3,7 @@ PLANNER_TEST_DATABASE_URL is set), the demo data, and signed-in clients."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 from collections.abc import Iterator
@@ -82,9 +83,19 @@ def empty_tables() -> None:
             connection.execute(text("PRAGMA foreign_keys = ON"))
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's own app context, as a server would:
+    with its own `g` and its own database session, so that nothing leaks between
+    the test and the request (or between two requests)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(migrated_url: str) -> Iterator[Flask]:
     app = create_app(app_config(migrated_url))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -104,7 +115,7 @@ def demo(app: Flask):
     return load_demo(db.session, today=date.today(), password=DEMO_PASSWORD)
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str) -> str:

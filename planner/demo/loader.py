@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from planner.demo import content, statements
 from planner.models import (
@@ -94,6 +95,8 @@ def _accounts(
     session: Session, participants: dict[str, Participant], password: str, result: DemoResult
 ) -> None:
     dialogues = {d.slug: d for d in session.scalars(select(Dialogue))}
+    # One hash for the one shared demo password: hashing is slow on purpose.
+    password_hash = generate_password_hash(password)
     for spec in content.ACCOUNTS:
         if session.scalar(select(Person).where(Person.email == spec.email)) is not None:
             continue
@@ -104,7 +107,7 @@ def _accounts(
             timezone=spec.timezone,
             is_secretariat=spec.is_secretariat,
         )
-        person.set_password(password)
+        person.password_hash = password_hash
         for slug, role in spec.dialogue_roles.items():
             person.dialogue_roles.append(DialogueRole(dialogue=dialogues[slug], role=role))
         session.add(person)
@@ -206,7 +209,8 @@ def next_uk_albania_day(today: date) -> date:
 def coalition_days(today: date) -> tuple[date, date]:
     """(Amsterdam, held a few weeks ago; Antwerp, in the coming spring)."""
     amsterdam = next_working_day(today - timedelta(days=21), ("NL",), step=-1)
-    spring = today.year if today.month < 3 else today.year + 1
+    # Three weeks after Amsterdam, "next spring" is this year's until April begins.
+    spring = today.year if today < date(today.year, 4, 1) else today.year + 1
     antwerp = next_working_day(date(spring, 4, 20), content.COALITION_MEMBERS)
     return amsterdam, antwerp
 
