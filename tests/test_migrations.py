@@ -77,3 +77,32 @@ def test_the_drift_check_notices_a_missing_migration(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, changed)
     assert any(d[0] == "add_column" and d[3].name == "dress_code" for d in differences)
+
+
+def test_later_migrations_apply_to_a_database_with_data(scratch_url):
+    """New NOT NULL columns get defaults, so a deployed database upgrades in place."""
+    app = create_app(app_config(scratch_url))
+    with app.app_context():
+        upgrade(revision="e377e647587d")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO participant (kind, name, short_name, country_code, timezone, "
+                "created_at) VALUES ('state', 'Belgium', 'BE', 'BE', 'Europe/Brussels', "
+                "'2026-01-01 00:00:00')"
+            ))
+            connection.execute(text(
+                "INSERT INTO dialogue (name, short_name, slug, description, level, cadence, "
+                "classification, created_at) VALUES ('D', 'D', 'd', '', 'ministerial', '', "
+                "'OFFICIAL', '2026-01-01 00:00:00')"
+            ))
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT meeting_days, horizon_months FROM dialogue WHERE slug = 'd'"
+            )).one()
+            assert tuple(row) == (1, 24)
+            hours = connection.execute(text(
+                "SELECT working_hours_start FROM participant WHERE short_name = 'BE'"
+            )).scalar()
+            assert str(hours).startswith("09:00")
+        db.engine.dispose()

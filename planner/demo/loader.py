@@ -285,7 +285,7 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
         ),
         level=DialogueLevel.MINISTERIAL,
         cadence="Regular meetings; the next one each spring",
-        recurrence_rule="FREQ=YEARLY;BYMONTH=3,4,5",
+        recurrence_rule="FREQ=YEARLY;BYMONTH=4",
     )
     for code in content.COALITION_MEMBERS:
         dialogue.memberships.append(

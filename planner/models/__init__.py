@@ -1,9 +1,17 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
 from planner.models.action_items import ActionItem, ActionItemStatus
-from planner.models.agendas import Agenda, AgendaItem, AgendaItemKind, AgendaVersion
+from planner.models.agendas import (
+    Agenda,
+    AgendaItem,
+    AgendaItemKind,
+    AgendaVersion,
+    StandingItem,
+    StandingPlacement,
+)
 from planner.models.audit import AuditEvent
 from planner.models.base import Base, utcnow
+from planner.models.calendar import CalendarToken
 from planner.models.commitments import (
     Commitment,
     CommitmentStatus,
@@ -16,6 +24,7 @@ from planner.models.dialogues import (
     DialogueLevel,
     DocumentKind,
     DocumentSection,
+    HostRotation,
     Membership,
     MembershipRole,
     SourceDocument,
@@ -24,6 +33,8 @@ from planner.models.dialogues import (
 from planner.models.meetings import (
     InviteeRole,
     Meeting,
+    MeetingChange,
+    MeetingChangeKind,
     MeetingFormat,
     MeetingInvitee,
     MeetingStatus,
@@ -34,19 +45,23 @@ from planner.models.minutes import (
     AttendanceStatus,
     Decision,
     Minutes,
+    MinutesAmendment,
     MinutesNote,
     MinutesStatus,
 )
+from planner.models.outbox import OutboxMessage, OutboxStatus
 from planner.models.participants import Participant, ParticipantKind
 from planner.models.people import DialogueRole, DialogueRoleKind, Person
 
 __all__ = [
     "ActionItem", "ActionItemStatus", "Agenda", "AgendaItem", "AgendaItemKind",
     "AgendaVersion", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
-    "Classification", "Commitment", "CommitmentStatus", "CommitmentStatusChange",
-    "Decision", "Dialogue", "DialogueLevel", "DialogueRole", "DialogueRoleKind",
-    "DocumentKind", "DocumentSection", "InviteeRole", "Meeting", "MeetingFormat",
-    "MeetingInvitee", "MeetingStatus", "Membership", "MembershipRole", "Minutes",
-    "MinutesNote", "MinutesStatus", "Participant", "ParticipantKind", "Person",
-    "Response", "SourceDocument", "Theme", "commitment_lead", "utcnow",
+    "CalendarToken", "Classification", "Commitment", "CommitmentStatus",
+    "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",
+    "DialogueRoleKind", "DocumentKind", "DocumentSection", "HostRotation", "InviteeRole",
+    "Meeting", "MeetingChange", "MeetingChangeKind", "MeetingFormat", "MeetingInvitee",
+    "MeetingStatus", "Membership", "MembershipRole", "Minutes", "MinutesAmendment",
+    "MinutesNote", "MinutesStatus", "OutboxMessage", "OutboxStatus", "Participant",
+    "ParticipantKind", "Person", "Response", "SourceDocument", "StandingItem",
+    "StandingPlacement", "Theme", "commitment_lead", "utcnow",
 ]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from planner.models.base import Base, UTCDateTime, one_of, utcnow
 if TYPE_CHECKING:
     from planner.models.action_items import ActionItem
     from planner.models.commitments import Commitment
+    from planner.models.dialogues import Dialogue, Theme
     from planner.models.meetings import Meeting
     from planner.models.participants import Participant
     from planner.models.people import Person
@@ -39,6 +41,37 @@ class AgendaItemKind(StrEnum):
     CUSTOM = "custom"
 
 
+class StandingPlacement(StrEnum):
+    OPENING = "opening"
+    CLOSING = "closing"
+
+
+class StandingItem(Base):
+    """A dialogue's template item that every agenda opens or closes with."""
+
+    __tablename__ = "standing_item"
+    __table_args__ = (
+        one_of("placement", tuple(StandingPlacement)),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(
+            "duration_minutes IS NULL OR duration_minutes >= 0", name="duration_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(
+        ForeignKey("dialogue.id", ondelete="CASCADE"), index=True
+    )
+    placement: Mapped[str] = mapped_column(String(16), default=StandingPlacement.OPENING)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(300))
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    # Who usually presents it: "host" or "chair" of the meeting, or nobody in particular.
+    presenter_role: Mapped[str | None] = mapped_column(String(16))
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="standing_items")
+
+
 class Agenda(Base):
     """The working draft of a meeting's agenda (one per meeting)."""
 
@@ -49,6 +82,7 @@ class Agenda(Base):
         ForeignKey("meeting.id", ondelete="CASCADE"), unique=True
     )
     version_id: Mapped[int] = mapped_column(Integer, default=1)
+    built_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda")
@@ -76,6 +110,9 @@ class AgendaItem(Base):
             name="one_presenter",
         ),
         Index("ix_agenda_item_agenda_position", "agenda_id", "position"),
+        # What a generated item stands for ("commitment:12"), once per agenda, so that
+        # building again adds only what is new and keeps the chair's edits.
+        UniqueConstraint("agenda_id", "source_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,8 +135,16 @@ class AgendaItem(Base):
     action_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("action_item.id", ondelete="SET NULL"), index=True
     )
+    theme_id: Mapped[int | None] = mapped_column(
+        ForeignKey("theme.id", ondelete="SET NULL"), index=True
+    )
+    source_key: Mapped[str | None] = mapped_column(String(60))
+    # The chair took a generated item out: building again must not bring it back.
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
 
     agenda: Mapped[Agenda] = relationship(back_populates="items")
+    theme: Mapped[Theme | None] = relationship()
     presenter_participant: Mapped[Participant | None] = relationship()
     presenter_person: Mapped[Person | None] = relationship()
     commitment: Mapped[Commitment | None] = relationship()

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models.base import Base, UTCDateTime, one_of, utcnow
 from planner.models.participants import Participant
 
 if TYPE_CHECKING:
+    from planner.models.agendas import StandingItem
     from planner.models.commitments import Commitment
     from planner.models.meetings import Meeting
 
@@ -51,6 +62,14 @@ class Dialogue(Base):
     __table_args__ = (
         one_of("level", tuple(DialogueLevel)),
         one_of("classification", tuple(Classification)),
+        CheckConstraint(
+            "(window_start_month IS NULL AND window_end_month IS NULL) OR "
+            "(window_start_month BETWEEN 1 AND 12 AND window_end_month BETWEEN 1 AND 12)",
+            name="window_months",
+        ),
+        CheckConstraint("meeting_days BETWEEN 1 AND 3", name="meeting_days_range"),
+        CheckConstraint("horizon_months BETWEEN 1 AND 120", name="horizon_range"),
+        CheckConstraint("default_end > default_start", name="default_hours_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +81,17 @@ class Dialogue(Base):
     # The cadence in the members' own words ("once a year") and as an RFC 5545 rule.
     cadence: Mapped[str] = mapped_column(String(200), default="")
     recurrence_rule: Mapped[str | None] = mapped_column(String(500))
+    # The rule's first occurrence (its DTSTART); occurrences are dates in the venue's zone.
+    series_start: Mapped[date | None] = mapped_column(Date)
+    # The preferred window, as months (March to May: 3 and 5; may wrap over the new year).
+    window_start_month: Mapped[int | None] = mapped_column(Integer)
+    window_end_month: Mapped[int | None] = mapped_column(Integer)
+    meeting_days: Mapped[int] = mapped_column(Integer, default=1)
+    # Wall-clock hours of a meeting day, in the venue's time zone.
+    default_start: Mapped[time] = mapped_column(Time, default=time(9, 30))
+    default_end: Mapped[time] = mapped_column(Time, default=time(17, 0))
+    # How far ahead the series exists as proposed meetings.
+    horizon_months: Mapped[int] = mapped_column(Integer, default=24)
     classification: Mapped[str] = mapped_column(String(24), default=Classification.OFFICIAL)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -79,6 +109,14 @@ class Dialogue(Base):
     )
     meetings: Mapped[list[Meeting]] = relationship(
         back_populates="dialogue", cascade="all, delete-orphan", order_by="Meeting.starts_at"
+    )
+    host_rotation: Mapped[list[HostRotation]] = relationship(
+        back_populates="dialogue", cascade="all, delete-orphan", order_by="HostRotation.position"
+    )
+    standing_items: Mapped[list[StandingItem]] = relationship(
+        back_populates="dialogue",
+        cascade="all, delete-orphan",
+        order_by="(StandingItem.placement.desc(), StandingItem.position)",
     )
 
     @property
@@ -180,3 +218,31 @@ class DocumentSection(Base):
     @property
     def reference(self) -> str:
         return f"section {self.label}" + (f" ({self.heading})" if self.heading else "")
+
+
+class HostRotation(Base):
+    """One place in a dialogue's host rotation: who hosts, where, in which time zone."""
+
+    __tablename__ = "host_rotation"
+    __table_args__ = (
+        UniqueConstraint("dialogue_id", "position"),
+        # The host must hold a seat in the dialogue.
+        ForeignKeyConstraint(
+            ["dialogue_id", "participant_id"],
+            ["membership.dialogue_id", "membership.participant_id"],
+            name="fk_host_rotation_host_is_member",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogue.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="RESTRICT"), index=True
+    )
+    city: Mapped[str] = mapped_column(String(120), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="host_rotation")
+    participant: Mapped[Participant] = relationship(foreign_keys=[participant_id])

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -84,6 +86,8 @@ class Meeting(Base):
             name="fk_meeting_host_is_member",
         ),
         Index("ix_meeting_dialogue_starts_at", "dialogue_id", "starts_at"),
+        # One meeting per occurrence of the series rule.
+        UniqueConstraint("dialogue_id", "series_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +110,10 @@ class Meeting(Base):
         ForeignKey("participant.id", ondelete="RESTRICT"), index=True
     )
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The occurrence of the dialogue's rule this meeting stands for (its RECURRENCE-ID);
+    # it stays when the meeting moves. None for a meeting outside the series.
+    series_date: Mapped[date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -119,6 +127,9 @@ class Meeting(Base):
     )
     minutes: Mapped[Minutes | None] = relationship(
         back_populates="meeting", cascade="all, delete-orphan"
+    )
+    changes: Mapped[list[MeetingChange]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingChange.id"
     )
 
     @validates("timezone")
@@ -172,3 +183,39 @@ class MeetingInvitee(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitees")
     person: Mapped[Person] = relationship()
+
+
+class MeetingChangeKind(StrEnum):
+    CREATED = "created"
+    CONFIRMED = "confirmed"
+    RESCHEDULED = "rescheduled"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+
+class MeetingChange(Base):
+    """One change to a meeting: who, when, why, and what it was before and after.
+
+    Invites read these to send updates (METHOD:REQUEST) and cancellations (METHOD:CANCEL)."""
+
+    __tablename__ = "meeting_change"
+    __table_args__ = (one_of("kind", tuple(MeetingChangeKind)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The meeting's SEQUENCE once this change was made.
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="changes")
+    changed_by: Mapped[Person | None] = relationship()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.models.base import Base, UTCDateTime, one_of, utcnow
@@ -64,6 +64,9 @@ class Minutes(Base):
     )
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="Decision.id"
+    )
+    amendments: Mapped[list[MinutesAmendment]] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesAmendment.id"
     )
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -142,3 +145,23 @@ class Decision(Base):
     minutes: Mapped[Minutes] = relationship(back_populates="decisions")
     agenda_item: Mapped[AgendaItem | None] = relationship()
     commitment: Mapped[Commitment | None] = relationship()
+
+
+class MinutesAmendment(Base):
+    """A recorded correction to approved minutes: who, when, why, and what changed."""
+
+    __tablename__ = "minutes_amendment"
+    __table_args__ = (CheckConstraint("length(reason) > 0", name="reason_not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), index=True
+    )
+    amended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    minutes: Mapped[Minutes] = relationship(back_populates="amendments")
+    amended_by: Mapped[Person | None] = relationship()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Time
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from planner.models.base import Base, UTCDateTime, one_of, utcnow
@@ -37,6 +37,7 @@ class Participant(Base):
             " OR (kind = 'institution' AND country_code IS NULL)",
             name="country_code_for_states",
         ),
+        CheckConstraint("working_hours_end > working_hours_start", name="working_hours_order"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,6 +47,9 @@ class Participant(Base):
     country_code: Mapped[str | None] = mapped_column(String(2), index=True)
     # The default for meetings it hosts and for its delegates' reading of times.
     timezone: Mapped[str] = mapped_column(String(64))
+    # Office hours in its own time zone: a video meeting should start inside everyone's.
+    working_hours_start: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    working_hours_end: Mapped[time] = mapped_column(Time, default=time(17, 30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @validates("timezone")
