@@ -96,3 +96,35 @@ def test_observer_does_not_see_draft_minutes(sign_in):
     assert "Decisions" not in sign_in(OBSERVER_EUROPOL).get(f"/meetings/{meeting_id}").get_data(
         as_text=True
     )
+
+
+def test_account_settings_change_the_readers_time_zone(sign_in):
+    from tests.conftest import csrf_token
+
+    client = sign_in(DELEGATE_NL)
+    token = csrf_token(client, "/account")
+    response = client.post("/account", data={"csrf_token": token, "name": "Dutch delegate",
+                                             "timezone": "America/New_York"})
+    assert response.status_code == 302
+    assert "Your time (America/New_York)" in client.get(
+        f"/meetings/{db.session.scalar(select(Meeting.id).where(Meeting.city == 'Antwerp'))}"
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [({"name": "", "timezone": ""}, "Enter your name."),
+     ({"name": "X", "timezone": "Mars/Olympus"}, "Not a valid choice")],
+)
+def test_account_settings_refuse_bad_input(sign_in, data, message):
+    from tests.conftest import csrf_token
+
+    client = sign_in(DELEGATE_NL)
+    response = client.post("/account", data={"csrf_token": csrf_token(client, "/account"),
+                                             **data})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    from planner.models import Person
+    db.session.expire_all()
+    person = db.session.scalar(select(Person).where(Person.email == DELEGATE_NL))
+    assert person.name == "Dutch delegate" and person.timezone == "Europe/Amsterdam"

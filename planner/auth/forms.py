@@ -1,5 +1,7 @@
+from zoneinfo import available_timezones
+
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -15,3 +17,23 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Password", validators=[DataRequired("Enter your password."), Length(max=1024)]
     )
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
+    return [("", "My delegation's time zone"), *((z, z.replace("_", " ")) for z in zones)]
+
+
+class AccountForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired("Enter your name."), Length(max=200)]
+    )
+    timezone = SelectField(
+        "My time zone",
+        description="Times are shown in the venue's time zone and in this one.",
+        validate_choice=True,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()

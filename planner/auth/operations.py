@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from planner import audit
 from planner.extensions import db
 from planner.models import Person, utcnow
 from planner.models.people import normalise_email
@@ -33,3 +34,15 @@ def authenticate(email: str, password: str) -> Person | None:
     person.last_login_at = utcnow()
     db.session.commit()
     return person
+
+
+def update_account(person: Person, *, name: str, timezone: str | None) -> None:
+    """A person's own settings: the name shown to others and the time zone they read in."""
+    before = {"name": person.name, "timezone": person.timezone}
+    person.name = name.strip()
+    person.timezone = timezone
+    audit.record("person.updated", person, summary="Own settings changed",
+                 details={"before": before, "after": {"name": person.name,
+                                                      "timezone": person.timezone}},
+                 actor=person)
+    db.session.commit()

@@ -4,8 +4,8 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from planner.auth import blueprint
-from planner.auth.forms import LoginForm
-from planner.auth.operations import authenticate
+from planner.auth.forms import AccountForm, LoginForm
+from planner.auth.operations import authenticate, update_account
 
 WRONG_CREDENTIALS = "The e-mail address or the password is not right."
 
@@ -44,3 +44,16 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    person = current_user._get_current_object()
+    form = AccountForm(obj=person)
+    if form.validate_on_submit():
+        update_account(person, name=form.name.data, timezone=form.timezone.data or None)
+        flash("Your settings are saved.", "success")
+        return redirect(url_for("auth.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/account.html", form=form, person=person), status
