@@ -59,7 +59,7 @@ def test_dialogue_page_shows_members_observers_and_commitments_by_theme(sign_in)
     page = client.get(f"/dialogues/{ids()['coalition']}").get_data(as_text=True)
     for name in ("Ministry of Justice and Security of the Netherlands", "Eurojust",
                  "Ports and logistics hubs", "Financial screening",
-                 "a platform is being set up", "In progress", "section ¶5"):
+                 "a platform is being set up", "In progress", "Section ¶5", "All members"):
         assert name in page
     members, observers = page.index("<h3>Members</h3>"), page.index("<h3>Observers</h3>")
     assert members < page.index("Spain (justice") < observers < page.index("Europol", observers)
