@@ -64,8 +64,9 @@ def register_blueprints(app: Flask) -> None:
     from planner.dialogues import blueprint as dialogues
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
+    from planner.scheduling import blueprint as scheduling
 
-    for blueprint in (auth, main, dialogues, meetings):
+    for blueprint in (auth, main, dialogues, meetings, scheduling):
         app.register_blueprint(blueprint)
 
 

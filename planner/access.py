@@ -74,3 +74,14 @@ def meeting_or_404(person: Person, meeting_id: int) -> Meeting:
     if meeting is None:
         abort(404)
     return meeting
+
+
+def can_schedule(person: Person, dialogue_id: int) -> bool:
+    """Scheduling (dates, moves, cancellations, the series) is the secretariat's job."""
+    return role_in(person, dialogue_id) == SECRETARIAT
+
+
+def require(allowed: bool) -> None:
+    """For something the person may see but not do: 403, with the reason on the page."""
+    if not allowed:
+        abort(403, "Only the secretariat can change the schedule of a dialogue.")

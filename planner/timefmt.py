@@ -34,6 +34,16 @@ def format_span(start: datetime, end: datetime, zone: str) -> str:
     return f"{format_day(start)} {format_time(start)} – {format_day(end)} {format_time(end)}"
 
 
+def from_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def format_moment(moment: datetime, zone: str) -> str:
+    """'22 November 2026, 14:05 GMT' in `zone`."""
+    local = in_zone(moment, zone)
+    return f"{local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -41,3 +51,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_day, "day")
     app.add_template_global(format_span, "span")
     app.add_template_global(in_zone, "in_zone")
+    app.add_template_global(format_moment, "moment")
+    app.add_template_filter(from_iso, "fromiso")

@@ -81,15 +81,23 @@ def test_meetings_are_placed_around_the_day_of_loading(demo):
     coalition = dialogue("coalition")
     held = [m for m in coalition.meetings if m.status == MeetingStatus.HELD]
     upcoming = [m for m in coalition.meetings if m.status == MeetingStatus.PROPOSED]
-    (amsterdam,), (antwerp,) = held, upcoming
+    (amsterdam,) = held
+    antwerp = upcoming[0]
     assert amsterdam.city == "Amsterdam" and amsterdam.local_start.date() < today
     assert antwerp.city == "Antwerp" and antwerp.timezone == "Europe/Brussels"
     assert antwerp.local_start.date() > today
     assert antwerp.local_start.month in (3, 4, 5)
     assert antwerp.host.country_code == "BE"
-    (ukal,) = dialogue("uk-albania").meetings
-    assert ukal.status == MeetingStatus.PROPOSED
-    assert today < ukal.local_start.date() <= today + timedelta(days=366)
+    # The series fills two years ahead; the next spring meeting after Antwerp is Germany's.
+    assert [m.host.country_code for m in upcoming] == ["BE", "DE"]
+    ukal = dialogue("uk-albania").meetings
+    assert all(m.status == MeetingStatus.PROPOSED for m in ukal)
+    assert today < ukal[0].local_start.date() <= today + timedelta(days=366)
+    # UK and Albania alternate as hosts, each in its own time zone.
+    assert [(m.host.country_code, m.timezone) for m in ukal] in (
+        [("GB", "Europe/London"), ("AL", "Europe/Tirane")],
+        [("AL", "Europe/Tirane"), ("GB", "Europe/London")],
+    )
 
 
 @pytest.mark.parametrize(

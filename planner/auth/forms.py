@@ -2,6 +2,7 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -19,9 +20,10 @@ class LoginForm(FlaskForm):
     )
 
 
-def timezone_choices() -> list[tuple[str, str]]:
+def timezone_choices() -> list[SelectChoice]:
     zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return [("", "My delegation's time zone"), *((z, z.replace("_", " ")) for z in zones)]
+    return [SelectChoice("", "My delegation's time zone"),
+            *(SelectChoice(z, z.replace("_", " ")) for z in zones)]
 
 
 class AccountForm(FlaskForm):

@@ -30,6 +30,7 @@ from planner.models import (
     DialogueRole,
     DocumentKind,
     DocumentSection,
+    HostRotation,
     InviteeRole,
     Meeting,
     MeetingInvitee,
@@ -44,6 +45,7 @@ from planner.models import (
     Theme,
 )
 from planner.scheduling.holidays import next_working_day
+from planner.scheduling.series import HostSlot, extend_series
 
 
 class DemoContentError(RuntimeError):
@@ -230,6 +232,8 @@ def _load_uk_albania(
         level=DialogueLevel.SENIOR_OFFICIALS,
         cadence="Once a year, in November",
         recurrence_rule="FREQ=YEARLY;BYMONTH=11",
+        window_start_month=11,
+        window_end_month=11,
     )
     for code in ("UK", "AL"):
         dialogue.memberships.append(
@@ -253,23 +257,17 @@ def _load_uk_albania(
     session.flush()
 
     day = next_uk_albania_day(today)
-    # Hosts alternate: London signed the statement in 2023, so odd years are in London.
-    host, city, zone = (
-        ("UK", "London", "Europe/London") if day.year % 2 else ("AL", "Tirana", "Europe/Tirane")
-    )
-    session.add(
-        Meeting(
-            dialogue=dialogue,
-            title=f"UK–Albania Senior Officials' Dialogue {day.year}",
-            status=MeetingStatus.PROPOSED,
-            starts_at=_at(day, 9, 30, zone),
-            ends_at=_at(day, 17, 0, zone),
-            timezone=zone,
-            city=city,
-            venue="Home Office, 2 Marsham Street" if host == "UK" else "Ministry of Interior",
-            host=participants[host],
-        )
-    )
+    dialogue.series_start = day
+    # Hosts alternate. London signed the statement in 2023, so odd years are in London.
+    london = HostRotation(participant=participants["UK"], city="London",
+                          venue="Home Office, 2 Marsham Street", timezone="Europe/London")
+    tirana = HostRotation(participant=participants["AL"], city="Tirana",
+                          venue="Ministry of Interior", timezone="Europe/Tirane")
+    dialogue.host_rotation = [london, tirana] if day.year % 2 else [tirana, london]
+    for position, slot in enumerate(dialogue.host_rotation, start=1):
+        slot.position = position
+    session.flush()
+    _series(session, dialogue, today)
     _audit_loaded(session, dialogue)
 
 
@@ -286,6 +284,8 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
         level=DialogueLevel.MINISTERIAL,
         cadence="Regular meetings; the next one each spring",
         recurrence_rule="FREQ=YEARLY;BYMONTH=4",
+        window_start_month=3,
+        window_end_month=5,
     )
     for code in content.COALITION_MEMBERS:
         dialogue.memberships.append(
@@ -312,6 +312,14 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
     session.flush()
 
     amsterdam_day, antwerp_day = coalition_days(today)
+    dialogue.series_start = antwerp_day
+    # Antwerp is agreed; after it, the members in the order the statement names them,
+    # for the secretariat to change when the coalition agrees its own order.
+    dialogue.host_rotation = [
+        HostRotation(position=position, participant=participants[code], city=city,
+                     venue="", timezone=zone)
+        for position, (code, city, zone) in enumerate(COALITION_ROTATION, start=1)
+    ]
     amsterdam = Meeting(
         dialogue=dialogue,
         title="Coalition ministerial meeting, Amsterdam",
@@ -323,19 +331,9 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
         venue="",
         host=participants["NL"],
     )
-    antwerp = Meeting(
-        dialogue=dialogue,
-        title="Coalition ministerial meeting, Antwerp",
-        status=MeetingStatus.PROPOSED,
-        starts_at=_at(antwerp_day, 9, 30, "Europe/Brussels"),
-        ends_at=_at(antwerp_day, 17, 0, "Europe/Brussels"),
-        timezone="Europe/Brussels",
-        city="Antwerp",
-        venue="",
-        host=participants["BE"],
-    )
-    session.add_all([amsterdam, antwerp])
+    session.add(amsterdam)
     session.flush()
+    _series(session, dialogue, today)
     _amsterdam_minutes(session, dialogue, amsterdam, commitments, participants, today)
     _audit_loaded(session, dialogue)
 
@@ -425,6 +423,28 @@ def _amsterdam_minutes(
             ),
         ]
     )
+
+
+COALITION_ROTATION = [
+    ("BE", "Antwerp", "Europe/Brussels"),
+    ("DE", "Berlin", "Europe/Berlin"),
+    ("FR", "Paris", "Europe/Paris"),
+    ("IT", "Rome", "Europe/Rome"),
+    ("ES", "Madrid", "Europe/Madrid"),
+    ("NL", "The Hague", "Europe/Amsterdam"),
+]
+
+
+def _series(session: Session, dialogue: Dialogue, today: date) -> None:
+    """The series' meetings up to the horizon, the first of them being the next one."""
+    session.flush()
+    extend_series(dialogue, today=today, by=None, title_for=_series_title)
+
+
+def _series_title(dialogue: Dialogue, day: date, slot: HostSlot | None) -> str:
+    if dialogue.slug == content.UK_ALBANIA_SLUG:
+        return f"UK–Albania Senior Officials' Dialogue {day.year}"
+    return f"Coalition ministerial meeting, {slot.city if slot else day.year}"
 
 
 def _audit_loaded(session: Session, dialogue: Dialogue) -> None:

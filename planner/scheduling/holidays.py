@@ -8,10 +8,14 @@ from functools import lru_cache
 
 import holidays as holiday_calendars
 
+# The package's common English is American; our readers write British English.
+_BRITISH = {"Labor Day": "Labour Day"}
 
-@lru_cache(maxsize=512)
+
+@lru_cache(maxsize=1024)
 def _country_year(country_code: str, year: int) -> dict[date, str]:
-    return dict(holiday_calendars.country_holidays(country_code, years=year, language="en_US"))
+    calendar = holiday_calendars.country_holidays(country_code, years=year, language="en_US")
+    return {day: _BRITISH.get(name, name) for day, name in calendar.items()}
 
 
 def holidays_on(day: date, country_codes: Iterable[str]) -> dict[str, str]:
@@ -22,6 +26,15 @@ def holidays_on(day: date, country_codes: Iterable[str]) -> dict[str, str]:
         if name:
             found[code] = name
     return found
+
+
+def describe_holidays(day: date, found: dict[str, str]) -> str:
+    """'1 May: Labour Day in BE, DE, ES, FR, IT', one clause per holiday name."""
+    by_name: dict[str, list[str]] = {}
+    for code, name in sorted(found.items()):
+        by_name.setdefault(name, []).append(code)
+    clauses = [f"{name} in {', '.join(codes)}" for name, codes in by_name.items()]
+    return f"{day.day} {day:%B}: " + "; ".join(clauses)
 
 
 def is_weekend(day: date) -> bool:
