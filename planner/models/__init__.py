@@ -52,9 +52,11 @@ from planner.models.minutes import (
 from planner.models.outbox import OutboxMessage, OutboxStatus
 from planner.models.participants import Participant, ParticipantKind
 from planner.models.people import DialogueRole, DialogueRoleKind, Person
+from planner.models.tokens import ApiToken, PasswordToken, PasswordTokenPurpose
 
 __all__ = [
-    "ActionItem", "ActionItemStatus", "Agenda", "AgendaItem", "AgendaItemKind",
+    "ActionItem", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
+    "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind",
     "AgendaVersion", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
     "CalendarToken", "Classification", "Commitment", "CommitmentStatus",
     "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",
