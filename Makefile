@@ -21,8 +21,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
+# ical.js (Thunderbird's parser) for the calendar tests; they skip it where node is missing.
+tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund; \
+	else echo "npm not found: the ical.js test will be skipped"; fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
 
 # A secret key made once for this checkout, kept in the instance folder (not in git).
 $(INSTANCE)/secret_key:

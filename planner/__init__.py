@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -43,11 +44,12 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from planner import database  # noqa: F401  (connection settings for SQLite)
-    from planner.extensions import csrf, db, login_manager, migrate
+    from planner.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see this page."
@@ -60,18 +62,27 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from planner.agendas import blueprint as agendas
     from planner.auth import blueprint as auth
+    from planner.calendar import blueprint as calendar
     from planner.dialogues import blueprint as dialogues
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
+    from planner.people import blueprint as people
     from planner.scheduling import blueprint as scheduling
 
-    for blueprint in (auth, main, dialogues, meetings, scheduling):
+    for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar):
         app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from planner.errors import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    from planner.security import register
 
     register(app)
 
@@ -84,5 +95,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from planner.cli import register
+    from planner.outbox import register as register_outbox
 
     register(app)
+    register_outbox(app)

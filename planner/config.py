@@ -30,6 +30,25 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        # Sign-in throttling: counters in memory by default; give a Redis URL
+        # (redis://host:6379/0) when several workers or servers must share them.
+        "RATELIMIT_STORAGE_URI": env.get("PLANNER_RATELIMIT_STORAGE_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        # How long a set-password link works.
+        "PASSWORD_LINK_HOURS": int(env.get("PLANNER_PASSWORD_LINK_HOURS") or 72),
+        # Links in e-mails and calendar files; needed where no request gives the host (CLI).
+        "BASE_URL": env.get("PLANNER_BASE_URL") or None,
+        # Outgoing mail (planner.outbox reads and checks these when it sends).
+        "SMTP_HOST": env.get("PLANNER_SMTP_HOST") or None,
+        "SMTP_PORT": env.get("PLANNER_SMTP_PORT") or None,
+        "SMTP_TLS": env.get("PLANNER_SMTP_TLS", "starttls"),
+        "SMTP_USERNAME": env.get("PLANNER_SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("PLANNER_SMTP_PASSWORD") or None,
+        "MAIL_FROM": env.get("PLANNER_MAIL_FROM", "Dialogue Secretariat <secretariat@localhost>"),
+        # The ORGANIZER of invites, whose mailbox receives the replies (default: MAIL_FROM).
+        "MAIL_ORGANIZER": env.get("PLANNER_MAIL_ORGANIZER") or None,
+        # Try to send right after the commit that queued a message (cron remains the safety net).
+        "OUTBOX_SEND_AFTER_COMMIT": _flag(env.get("PLANNER_OUTBOX_SEND_AFTER_COMMIT")) is not False,
     }
 
 

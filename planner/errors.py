@@ -20,6 +20,19 @@ def register(app: Flask) -> None:
             "Go back, reload the page and try again.",
         ), 400
 
+    @app.errorhandler(429)
+    def too_many_requests(error: HTTPException):
+        from flask import request
+
+        from planner.auth.views import too_many_sign_ins
+
+        if request.endpoint == "auth.login":
+            return too_many_sign_ins(error)
+        return render_template(
+            "errors/error.html", code=429, title="Too many attempts",
+            message="Please wait a few minutes and try again.",
+        ), 429
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         titles = {

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
 from planner import create_app
-from planner.extensions import db
+from planner.extensions import db, limiter
 from planner.models import Base
 
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -97,6 +97,7 @@ def app(migrated_url: str) -> Iterator[Flask]:
     app = create_app(app_config(migrated_url))
     app.test_client_class = IsolatedClient
     with app.app_context():
+        limiter.reset()  # the sign-in counters live in memory, shared by every app
         yield app
         db.session.remove()
         empty_tables()

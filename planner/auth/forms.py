@@ -3,7 +3,7 @@ from zoneinfo import available_timezones
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -39,3 +39,22 @@ class AccountForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
+
+
+class SetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password",
+        description="At least 15 characters. A few unrelated words make a good one.",
+        validators=[DataRequired("Enter a new password."), Length(max=1024)],
+    )
+    confirm_password = PasswordField(
+        "The same password again",
+        validators=[DataRequired("Enter the password a second time."),
+                    EqualTo("new_password", "The two passwords are not the same.")],
+    )
+
+
+class PasswordChangeForm(SetPasswordForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )

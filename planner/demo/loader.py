@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from planner.agendas.operations import add_default_standing_items
 from planner.demo import content, statements
 from planner.models import (
     ActionItem,
@@ -269,6 +270,7 @@ def _load_uk_albania(
     session.flush()
     _series(session, dialogue, today)
     _audit_loaded(session, dialogue)
+    add_default_standing_items(dialogue)
 
 
 def _load_coalition(session: Session, participants: dict[str, Participant], today: date) -> None:
@@ -336,6 +338,7 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
     _series(session, dialogue, today)
     _amsterdam_minutes(session, dialogue, amsterdam, commitments, participants, today)
     _audit_loaded(session, dialogue)
+    add_default_standing_items(dialogue)
 
 
 def _amsterdam_minutes(

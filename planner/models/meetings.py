@@ -158,7 +158,16 @@ class Meeting(Base):
 
     @property
     def is_sensitive(self) -> bool:
-        return self.classification == Classification.OFFICIAL_SENSITIVE
+        """OFFICIAL-SENSITIVE, by its own marking or its dialogue's: feeds and e-mails
+        then carry only the title, the time and a link."""
+        return Classification.OFFICIAL_SENSITIVE in (
+            self.classification, self.dialogue.classification
+        )
+
+    @property
+    def marking(self) -> str:
+        return (Classification.OFFICIAL_SENSITIVE if self.is_sensitive
+                else Classification.OFFICIAL).value
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.title!r} {self.starts_at:%Y-%m-%d}>"

@@ -65,6 +65,11 @@ class Person(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login: an inactive person cannot sign in
         return self.active
 
+    def get_id(self) -> str:
+        """The session's identity: id and epoch, so that raising the epoch (sign out
+        everywhere, a new password) ends every session made before."""
+        return f"{self.id}:{self.session_epoch}"
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 

@@ -161,3 +161,15 @@ class RotationMoveForm(FlaskForm):
     direction = HiddenField(validators=[DataRequired()])
 
 
+
+
+class ClassificationForm(FlaskForm):
+    classification = ChoiceField(
+        "Classification",
+        invalid="Choose OFFICIAL or OFFICIAL-SENSITIVE.",
+        choices=[
+            SelectChoice("OFFICIAL", "OFFICIAL"),
+            SelectChoice("OFFICIAL-SENSITIVE",
+                         "OFFICIAL-SENSITIVE (feeds and e-mails show only title, time, link)"),
+        ],
+    )

@@ -9,10 +9,14 @@ from datetime import datetime
 from typing import Any
 
 from planner import audit
+from planner.extensions import db
 from planner.models import (
+    Classification,
+    Dialogue,
     Meeting,
     MeetingChange,
     MeetingChangeKind,
+    MeetingFormat,
     MeetingStatus,
     Participant,
     Person,
@@ -23,7 +27,7 @@ from planner.validation import InvalidInput
 
 # What a calendar shows of a meeting: a change to any of these is a new SEQUENCE.
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "timezone", "city", "venue", "status")
-RECORDED_FIELDS = (*SCHEDULE_FIELDS, "host_participant_id", "title", "format")
+RECORDED_FIELDS = (*SCHEDULE_FIELDS, "host_participant_id", "title", "format", "classification")
 
 
 def snapshot(meeting: Meeting) -> dict[str, Any]:
@@ -139,3 +143,83 @@ def cancel_meeting(meeting: Meeting, *, by: Person | None, reason: str) -> Meeti
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancel_reason = reason.strip()
     return record_change(meeting, MeetingChangeKind.CANCELLED, before, by=by, reason=reason)
+
+
+def set_meeting_classification(meeting: Meeting, value: str, *, by: Person | None,
+                               reason: str = "") -> MeetingChange:
+    if value not in tuple(Classification):
+        raise InvalidInput.on("classification", "Choose OFFICIAL or OFFICIAL-SENSITIVE.")
+    if value == meeting.classification:
+        raise InvalidInput.on("classification", f"The meeting is already marked {value}.")
+    before = snapshot(meeting)
+    meeting.classification = value
+    return record_change(meeting, MeetingChangeKind.UPDATED, before, by=by,
+                         reason=reason or f"Marked {value}")
+
+
+def set_dialogue_classification(dialogue: Dialogue, value: str, *, by: Person | None) -> None:
+    """The dialogue's marking; its meetings show the stricter of theirs and this one."""
+    if value not in tuple(Classification):
+        raise InvalidInput.on("classification", "Choose OFFICIAL or OFFICIAL-SENSITIVE.")
+    before = dialogue.classification
+    dialogue.classification = value
+    audit.record("dialogue.classification", dialogue, dialogue_id=dialogue.id, actor=by,
+                 summary=f"Marked {value} (was {before})")
+
+
+def create_meeting(
+    dialogue: Dialogue,
+    *,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    city: str = "",
+    venue: str = "",
+    host: Participant | None = None,
+    meeting_format: str = MeetingFormat.IN_PERSON,
+    by: Person | None,
+) -> Meeting:
+    """A meeting outside the series (an extra or an ad hoc one), proposed until
+    confirmed. Recorded and announced like any change. The caller commits."""
+    errors: dict[str, str] = {}
+    title = " ".join(title.split())
+    if not title:
+        errors["title"] = "Enter a title for the meeting."
+    elif len(title) > 200:
+        errors["title"] = "Keep the title to 200 characters or fewer."
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        errors["starts_at"] = "Give the time with its time zone."
+    elif ends_at <= starts_at:
+        errors["ends_at"] = "The meeting must end after it starts."
+    try:
+        check_timezone(timezone)
+    except ValueError:
+        errors["timezone"] = f"“{timezone}” is not a time zone we know (e.g. Europe/Brussels)."
+    if host is not None and host.id not in {m.participant_id for m in dialogue.memberships}:
+        errors["host"] = "The host must be a member of the dialogue."
+    if meeting_format not in tuple(MeetingFormat):
+        errors["format"] = "Choose in person, video or hybrid."
+    if len(city.strip()) > 120:
+        errors["city"] = "Keep the city to 120 characters or fewer."
+    if len(venue.strip()) > 200:
+        errors["venue"] = "Keep the venue to 200 characters or fewer."
+    if errors:
+        raise InvalidInput(errors)
+    meeting = Meeting(
+        dialogue=dialogue,
+        title=title,
+        status=MeetingStatus.PROPOSED,
+        format=meeting_format,
+        classification=dialogue.classification,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        city=city.strip(),
+        venue=venue.strip(),
+        host=host,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    record_change(meeting, MeetingChangeKind.CREATED, {}, by=by, reason="Meeting added")
+    return meeting

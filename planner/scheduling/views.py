@@ -29,6 +29,7 @@ from planner.models import (
 from planner.scheduling import blueprint, operations, series
 from planner.scheduling.forms import (
     CancelForm,
+    ClassificationForm,
     ConfirmForm,
     ProposalForm,
     RescheduleForm,
@@ -407,3 +408,45 @@ def may_schedule(meeting: Meeting) -> bool:
 @blueprint.app_template_global()
 def scheduling_button_form() -> ConfirmForm:
     return ConfirmForm(formdata=None)
+
+
+@blueprint.route("/meetings/<int:meeting_id>/classification", methods=["POST"])
+@login_required
+def meeting_classification(meeting_id: int):
+    meeting = meeting_or_404(current_user, meeting_id)
+    require(can_schedule(current_user, meeting.dialogue_id))
+    form = ClassificationForm()
+    if form.validate_on_submit():
+        try:
+            operations.set_meeting_classification(meeting, form.classification.data,
+                                                  by=_person())
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(next(iter(error.errors.values())), "error")
+        else:
+            db.session.commit()
+            flash(f"The meeting is marked {meeting.classification}.", "success")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@blueprint.route("/dialogues/<int:dialogue_id>/classification", methods=["POST"])
+@login_required
+def dialogue_classification(dialogue_id: int):
+    dialogue = dialogue_or_404(current_user, dialogue_id)
+    require(can_schedule(current_user, dialogue.id))
+    form = ClassificationForm()
+    if form.validate_on_submit():
+        operations.set_dialogue_classification(dialogue, form.classification.data,
+                                               by=_person())
+        db.session.commit()
+        flash(f"The dialogue is marked {dialogue.classification}.", "success")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return redirect(url_for("dialogues.show", dialogue_id=dialogue.id))
+
+
+@blueprint.app_template_global()
+def classification_form(value: str) -> ClassificationForm:
+    return ClassificationForm(formdata=None, classification=value)

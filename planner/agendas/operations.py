@@ -1,0 +1,1314 @@
+"""Agenda rules: build a draft from what is still open, edit and time it, circulate it
+as frozen numbered versions, and say what changed between two versions.
+
+Views parse and check access; the rules live here. Every change either commits whole or
+saves nothing: bad input raises InvalidInput (messages by field), and a change made from
+a page older than the draft raises AgendaConflict (the Agenda.version_id lock)."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from planner import audit, signals
+from planner.extensions import db
+from planner.models import (
+    ActionItem,
+    ActionItemStatus,
+    Agenda,
+    AgendaItem,
+    AgendaItemKind,
+    AgendaVersion,
+    Commitment,
+    CommitmentStatus,
+    CommitmentStatusChange,
+    Dialogue,
+    DialogueRole,
+    DialogueRoleKind,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    MembershipRole,
+    Participant,
+    Person,
+    StandingItem,
+    StandingPlacement,
+    Theme,
+    utcnow,
+)
+from planner.timefmt import format_date, format_day, format_span
+from planner.validation import InvalidInput
+
+MAX_TITLE = 300
+MAX_NOTES = 2000
+# A day: also keeps absurd numbers out of the integer column.
+MAX_MINUTES = 24 * 60
+CONTENT_FORMAT = 1
+
+# Default time boxes of generated items, in minutes (None: no time of its own).
+COMMITMENT_MINUTES = 10
+ACTION_MINUTES = 5
+NEXT_MEETING_MINUTES = 5
+
+# Source keys of generated items that stand for no single record.
+ACTIONS_KEY = "actions"
+GENERAL_KEY = "general"
+NEXT_MEETING_KEY = "next-meeting"
+CLOSE_KEY = "close"
+
+PRESENTER_ROLES = {"host": "The meeting's host", "chair": "The dialogue's chair"}
+
+DEFAULT_STANDING_ITEMS = (
+    (StandingPlacement.OPENING, "Welcome by the host", 10, "host"),
+    (StandingPlacement.OPENING, "Adoption of the agenda", 5, "chair"),
+    (StandingPlacement.OPENING, "Approval of the minutes of the previous meeting", 10, "chair"),
+    (StandingPlacement.CLOSING, "Any other business", 10, "chair"),
+)
+
+EMPTY_TITLE = "Enter a title for the item."
+LONG_TITLE = f"Keep the title to {MAX_TITLE} characters or fewer."
+NEGATIVE_MINUTES = "The time box cannot be negative: enter 0 or more minutes."
+LONG_MINUTES = f"Enter at most {MAX_MINUTES} minutes (a whole day)."
+OUTSIDE_PRESENTER = (
+    "Choose a presenter from this dialogue: a member or observer delegation, "
+    "or a person with a role in it."
+)
+LONG_NOTES = f"Keep the notes to {MAX_NOTES} characters or fewer."
+
+
+class AgendaConflict(Exception):
+    """The draft changed after the person loaded the page they acted from."""
+
+    DEFAULT = (
+        "Someone else changed this agenda after you opened it, so nothing was saved. "
+        "The page now shows the agenda as it is: check it and try again."
+    )
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.DEFAULT)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def load_agenda(meeting_id: int) -> Agenda | None:
+    """The meeting's draft with its items and what they point to, in a few queries."""
+    return db.session.scalar(
+        select(Agenda)
+        .options(
+            selectinload(Agenda.items).options(
+                joinedload(AgendaItem.presenter_participant),
+                joinedload(AgendaItem.presenter_person),
+                joinedload(AgendaItem.commitment),
+                joinedload(AgendaItem.action_item),
+            )
+        )
+        .where(Agenda.meeting_id == meeting_id)
+    )
+
+
+def versions_of(agenda_id: int) -> list[AgendaVersion]:
+    return list(
+        db.session.scalars(
+            select(AgendaVersion)
+            .options(joinedload(AgendaVersion.circulated_by))
+            .where(AgendaVersion.agenda_id == agenda_id)
+            .order_by(AgendaVersion.number)
+        )
+    )
+
+
+def circulated_versions(meeting_id: int) -> list[AgendaVersion]:
+    """Every circulated version of the meeting's agenda, v1 first."""
+    return list(
+        db.session.scalars(
+            select(AgendaVersion)
+            .join(Agenda)
+            .where(Agenda.meeting_id == meeting_id)
+            .order_by(AgendaVersion.number)
+        )
+    )
+
+
+def all_items(agenda: Agenda) -> list[AgendaItem]:
+    return sorted(agenda.items, key=lambda item: (item.position, item.id or 0))
+
+
+def active_items(agenda: Agenda) -> list[AgendaItem]:
+    return [item for item in all_items(agenda) if not item.dismissed]
+
+
+def removed_items(agenda: Agenda) -> list[AgendaItem]:
+    return [item for item in all_items(agenda) if item.dismissed]
+
+
+def is_sub_item(item: AgendaItem) -> bool:
+    """A commitment under its theme, an action under the review: numbered 3.1, 3.2."""
+    if item.kind == AgendaItemKind.COMMITMENT:
+        return True
+    return item.kind == AgendaItemKind.ACTION_REVIEW and item.source_key != ACTIONS_KEY
+
+
+def is_no_longer_open(item: AgendaItem) -> bool:
+    """What a generated item reviews was closed after the build: the chair may drop it."""
+    if item.commitment is not None:
+        return not item.commitment.is_open
+    if item.action_item is not None:
+        return not item.action_item.is_open
+    return False
+
+
+# --- timing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    item: AgendaItem
+    number: str
+    level: int
+    starts: datetime  # in the venue's zone
+    ends: datetime
+    overruns: bool  # ends after the meeting does
+
+
+@dataclass(frozen=True)
+class Schedule:
+    slots: list[Slot]
+    starts: datetime
+    ends: datetime  # when the last item ends, in the venue's zone
+    meeting_ends: datetime
+
+    @property
+    def total_minutes(self) -> int:
+        return round((self.ends - self.starts).total_seconds() / 60)
+
+    @property
+    def overrun_minutes(self) -> int:
+        return max(0, math.ceil((self.ends - self.meeting_ends).total_seconds() / 60))
+
+
+def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
+    """Numbers and start times, item after item from the meeting's start.
+
+    Minutes are added to the instant, then shown in the venue's zone, so that a time
+    box over a daylight-saving change still ends at the right wall-clock time."""
+    zone = meeting.zone
+    moment = meeting.starts_at
+    major = minor = 0
+    slots = []
+    for item in items:
+        if is_sub_item(item) and major:
+            minor += 1
+            number, level = f"{major}.{minor}", 2
+        else:
+            major, minor = major + 1, 0
+            number, level = str(major), 1
+        end = moment + timedelta(minutes=item.duration_minutes or 0)
+        slots.append(
+            Slot(item, number, level, moment.astimezone(zone), end.astimezone(zone),
+                 overruns=end > meeting.ends_at)
+        )
+        moment = end
+    return Schedule(
+        slots=slots,
+        starts=meeting.local_start,
+        ends=moment.astimezone(zone),
+        meeting_ends=meeting.local_end,
+    )
+
+
+# --- presenters -------------------------------------------------------------------------
+
+
+def presenter_choices(dialogue_id: int) -> list[tuple[str, str, str | None]]:
+    """(value, label, group): the delegations with a seat in the dialogue, then the
+    people with a role in it."""
+    memberships = db.session.execute(
+        select(Membership.participant_id, Participant.name, Membership.role)
+        .join(Participant, Participant.id == Membership.participant_id)
+        .where(Membership.dialogue_id == dialogue_id)
+        .order_by(Membership.role, Participant.name)
+    ).all()
+    people = db.session.execute(
+        select(Person.id, Person.name, DialogueRole.role)
+        .join(DialogueRole, DialogueRole.person_id == Person.id)
+        .where(DialogueRole.dialogue_id == dialogue_id, Person.active.is_(True))
+        .order_by(Person.name, Person.id)
+    ).all()
+    choices: list[tuple[str, str, str | None]] = [("", "No presenter", None)]
+    for participant_id, name, role in memberships:
+        suffix = " (observer)" if role == MembershipRole.OBSERVER else ""
+        choices.append((f"participant:{participant_id}", f"{name}{suffix}", "Delegations"))
+    for person_id, name, role in people:
+        choices.append((f"person:{person_id}", f"{name} ({role})", "People"))
+    return choices
+
+
+def presenter_value(item: AgendaItem | None) -> str:
+    if item is None:
+        return ""
+    if item.presenter_participant_id:
+        return f"participant:{item.presenter_participant_id}"
+    if item.presenter_person_id:
+        return f"person:{item.presenter_person_id}"
+    return ""
+
+
+def presenter_name(item: AgendaItem) -> str | None:
+    if item.presenter_participant is not None:
+        return item.presenter_participant.name
+    if item.presenter_person is not None:
+        return item.presenter_person.name
+    return None
+
+
+def resolve_presenter(dialogue_id: int, value: str | None) -> tuple[int | None, int | None]:
+    """("participant:3" or "person:7" or "") → (participant id, person id), refusing
+    anyone who holds no seat or role in this dialogue."""
+    value = (value or "").strip()
+    if not value:
+        return None, None
+    kind, _, raw = value.partition(":")
+    if raw.isdigit():
+        ident = int(raw)
+        if kind == "participant" and db.session.scalar(
+            select(Membership.id).where(
+                Membership.dialogue_id == dialogue_id, Membership.participant_id == ident
+            )
+        ):
+            return ident, None
+        if kind == "person" and db.session.scalar(
+            select(DialogueRole.id)
+            .join(Person, Person.id == DialogueRole.person_id)
+            .where(
+                DialogueRole.dialogue_id == dialogue_id,
+                DialogueRole.person_id == ident,
+                Person.active.is_(True),
+            )
+        ):
+            return None, ident
+    raise InvalidInput.on("presenter", OUTSIDE_PRESENTER)
+
+
+# --- checking input ---------------------------------------------------------------------
+
+
+def _title(value: str | None, errors: dict[str, str], field: str = "title") -> str:
+    title = " ".join((value or "").split())
+    if not title:
+        errors[field] = EMPTY_TITLE
+    elif len(title) > MAX_TITLE:
+        errors[field] = LONG_TITLE
+    return title
+
+
+def _minutes(value: int | None, errors: dict[str, str], field: str = "duration_minutes"):
+    if value is None:
+        return None
+    if value < 0:
+        errors[field] = NEGATIVE_MINUTES
+    elif value > MAX_MINUTES:
+        errors[field] = LONG_MINUTES
+    return value
+
+
+def _notes(value: str | None, errors: dict[str, str]) -> str:
+    notes = (value or "").strip()
+    if len(notes) > MAX_NOTES:
+        errors["notes"] = LONG_NOTES
+    return notes
+
+
+def _presenter(dialogue_id: int, value: str | None, errors: dict[str, str]):
+    try:
+        return resolve_presenter(dialogue_id, value)
+    except InvalidInput as error:
+        errors.update(error.errors)
+        return None, None
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+def _expect(agenda: Agenda, expected_version: int | None) -> None:
+    """A page acted from carries the draft's version_id; an older one is refused."""
+    if expected_version is not None and expected_version != agenda.version_id:
+        raise AgendaConflict()
+
+
+def _touch(agenda: Agenda, *, unique_clash_is_conflict: bool = False) -> None:
+    """Write the change now, with the draft's row: its UPDATE checks and moves the
+    version_id, so a save that lost the race to another one stops here."""
+    agenda.updated_at = utcnow()
+    _saving(db.session.flush, unique_clash_is_conflict)
+
+
+def _commit(*, unique_clash_is_conflict: bool = False) -> None:
+    _saving(db.session.commit, unique_clash_is_conflict)
+
+
+def _saving(write, unique_clash_is_conflict: bool) -> None:
+    try:
+        write()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise AgendaConflict() from error
+    except IntegrityError as error:
+        db.session.rollback()
+        # Two people building or circulating at the same moment collide on a unique key.
+        if unique_clash_is_conflict:
+            raise AgendaConflict(
+                "Someone else changed this agenda at the same moment, so nothing was saved. "
+                "The page now shows the agenda as it is: check it and try again."
+            ) from error
+        raise
+
+
+def _renumber(ordered: Iterable[AgendaItem]) -> None:
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+
+
+def local_today(meeting: Meeting) -> date:
+    return utcnow().astimezone(meeting.zone).date()
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One item the build would generate, with what it stands for."""
+
+    key: str
+    kind: str
+    title: str
+    reason: str = ""
+    duration_minutes: int | None = None
+    presenter_participant_id: int | None = None
+    presenter_person_id: int | None = None
+    commitment_id: int | None = None
+    action_item_id: int | None = None
+    theme_id: int | None = None
+
+
+def meeting_label(meeting: Meeting) -> str:
+    """'the Amsterdam meeting', as people refer to a past meeting."""
+    if meeting.city:
+        return f"the {meeting.city} meeting"
+    return f"the meeting of {format_date(meeting.local_start.date())}"
+
+
+def plan_agenda(meeting: Meeting, today: date) -> list[Planned]:
+    """What the agenda holds today, in order. Deterministic: the same records and the
+    same day give the same plan."""
+    dialogue_id = meeting.dialogue_id
+    meetings = db.session.scalars(
+        select(Meeting).where(Meeting.dialogue_id == dialogue_id)
+        .order_by(Meeting.starts_at, Meeting.id)
+    ).all()
+    by_id = {m.id: m for m in meetings}
+    earlier = [m for m in meetings if m.starts_at < meeting.starts_at and m.id != meeting.id]
+    previous = next((m for m in reversed(earlier) if m.status != MeetingStatus.CANCELLED), None)
+    following = next(
+        (m for m in meetings
+         if m.starts_at > meeting.starts_at and m.status != MeetingStatus.CANCELLED),
+        None,
+    )
+    standing = db.session.scalars(
+        select(StandingItem).where(StandingItem.dialogue_id == dialogue_id)
+        .order_by(StandingItem.position, StandingItem.id)
+    ).all()
+    chair_id = db.session.scalar(
+        select(DialogueRole.person_id)
+        .where(DialogueRole.dialogue_id == dialogue_id, DialogueRole.role == DialogueRoleKind.CHAIR)
+        .order_by(DialogueRole.id)
+        .limit(1)
+    )
+
+    plan = [
+        _standing(item, meeting, chair_id)
+        for item in standing if item.placement == StandingPlacement.OPENING
+    ]
+    plan += _action_review(meeting, [m.id for m in earlier], by_id, today)
+    plan += _commitment_sections(meeting, previous, by_id, today)
+    plan += [
+        _standing(item, meeting, chair_id)
+        for item in standing if item.placement == StandingPlacement.CLOSING
+    ]
+    plan.append(_next_meeting(following))
+    plan.append(Planned(CLOSE_KEY, AgendaItemKind.CLOSE, "Close of the meeting"))
+    return plan
+
+
+def _standing(item: StandingItem, meeting: Meeting, chair_id: int | None) -> Planned:
+    participant_id = meeting.host_participant_id if item.presenter_role == "host" else None
+    person_id = chair_id if item.presenter_role == "chair" else None
+    return Planned(
+        key=f"standing:{item.id}",
+        kind=AgendaItemKind.STANDING,
+        title=item.title,
+        reason=f"standing {item.placement} item of the dialogue",
+        duration_minutes=item.duration_minutes,
+        presenter_participant_id=participant_id,
+        presenter_person_id=person_id,
+    )
+
+
+def _action_review(
+    meeting: Meeting, earlier_ids: list[int], by_id: dict[int, Meeting], today: date
+) -> list[Planned]:
+    actions = db.session.scalars(
+        select(ActionItem).where(
+            ActionItem.dialogue_id == meeting.dialogue_id,
+            ActionItem.status.in_(ActionItemStatus.still_open()),
+            or_(ActionItem.meeting_id.is_(None), ActionItem.meeting_id.in_(earlier_ids)),
+        )
+    ).all()
+    if not actions:
+        return []
+    # Overdue first, the longest overdue at the top; then by due date; undated last.
+    actions = sorted(
+        actions,
+        key=lambda a: (not a.is_overdue(today), a.due_on is None, a.due_on or today, a.id),
+    )
+    plan = [
+        Planned(
+            key=ACTIONS_KEY,
+            kind=AgendaItemKind.ACTION_REVIEW,
+            title="Review of open action items",
+            reason="action items still open from earlier meetings, overdue ones first",
+        )
+    ]
+    for action in actions:
+        origin = by_id.get(action.meeting_id) if action.meeting_id else None
+        reason = f"action item from {meeting_label(origin)}" if origin else "action item"
+        if action.status == ActionItemStatus.IN_PROGRESS:
+            reason += ", in progress"
+        if action.is_overdue(today):
+            reason += f", overdue since {format_date(action.due_on)}"
+        elif action.due_on:
+            reason += f", due {format_date(action.due_on)}"
+        else:
+            reason += ", no due date"
+        plan.append(
+            Planned(
+                key=f"action:{action.id}",
+                kind=AgendaItemKind.ACTION_REVIEW,
+                title=action.title,
+                reason=reason,
+                duration_minutes=ACTION_MINUTES,
+                presenter_participant_id=action.owner_participant_id,
+                action_item_id=action.id,
+            )
+        )
+    return plan
+
+
+def _commitment_sections(
+    meeting: Meeting, previous: Meeting | None, by_id: dict[int, Meeting], today: date
+) -> list[Planned]:
+    commitments = db.session.scalars(
+        select(Commitment)
+        .options(joinedload(Commitment.section), selectinload(Commitment.leads))
+        .where(
+            Commitment.dialogue_id == meeting.dialogue_id,
+            Commitment.status.in_(CommitmentStatus.still_open()),
+        )
+        .order_by(Commitment.position, Commitment.id)
+    ).all()
+    if not commitments:
+        return []
+    themes = db.session.scalars(
+        select(Theme).where(Theme.dialogue_id == meeting.dialogue_id)
+        .order_by(Theme.position, Theme.id)
+    ).all()
+    members = set(
+        db.session.scalars(
+            select(Membership.participant_id).where(Membership.dialogue_id == meeting.dialogue_id)
+        )
+    )
+    moves: dict[int, list[str]] = {}
+    if previous is not None:
+        # "Since the last meeting" includes what the last meeting itself decided.
+        changes = db.session.scalars(
+            select(CommitmentStatusChange)
+            .where(
+                CommitmentStatusChange.commitment_id.in_([c.id for c in commitments]),
+                CommitmentStatusChange.changed_at >= previous.starts_at,
+                CommitmentStatusChange.changed_at < meeting.starts_at,
+            )
+            .order_by(CommitmentStatusChange.changed_at, CommitmentStatusChange.id)
+        ).all()
+        for change in changes:
+            where = (
+                f"at {meeting_label(by_id[change.meeting_id])}"
+                if change.meeting_id in by_id
+                else f"on {format_date(change.changed_at.date())}"
+            )
+            moves.setdefault(change.commitment_id, []).append(
+                f"{CommitmentStatus(change.old_status).label.lower()} → "
+                f"{CommitmentStatus(change.new_status).label.lower()} {where}"
+            )
+
+    sections: list[tuple[str, str, int | None, list[Commitment]]] = []
+    for theme in themes:
+        under = [c for c in commitments if c.theme_id == theme.id]
+        if under:
+            sections.append((f"theme:{theme.id}", theme.label, theme.id, under))
+    general = [c for c in commitments if c.theme_id is None]
+    if general:
+        sections.append((GENERAL_KEY, "General", None, general))
+
+    plan = []
+    for key, title, theme_id, under in sections:
+        count = f"{len(under)} commitment{'s' if len(under) != 1 else ''}"
+        plan.append(
+            Planned(
+                key=key,
+                kind=AgendaItemKind.THEME,
+                title=title,
+                reason=(f"{count} still open or in progress" if theme_id else
+                        f"{count} without a theme, still open or in progress"),
+                theme_id=theme_id,
+            )
+        )
+        for commitment in under:
+            plan.append(_commitment(commitment, moves.get(commitment.id, []), members, today))
+    return plan
+
+
+def _commitment(
+    commitment: Commitment, moves: list[str], members: set[int], today: date
+) -> Planned:
+    if commitment.status == CommitmentStatus.OPEN:
+        reason = f"open commitment {commitment.reference}"
+    else:
+        reason = f"commitment {commitment.reference} in progress"
+    reason += f", section {commitment.section.label}"
+    if commitment.target_date:
+        passed = " (passed)" if commitment.target_date < today else ""
+        reason += f", target date {format_date(commitment.target_date)}{passed}"
+    if moves:
+        reason += "; since the last meeting: " + "; ".join(moves)
+    leads = [p.id for p in commitment.leads if p.id in members]
+    return Planned(
+        key=f"commitment:{commitment.id}",
+        kind=AgendaItemKind.COMMITMENT,
+        title=commitment.title,
+        reason=reason,
+        duration_minutes=COMMITMENT_MINUTES,
+        # One lead presents its own commitment; several leads: the chair decides.
+        presenter_participant_id=leads[0] if len(leads) == 1 else None,
+        commitment_id=commitment.id,
+        theme_id=commitment.theme_id,
+    )
+
+
+def _next_meeting(following: Meeting | None) -> Planned:
+    if following is None:
+        reason = "no later meeting is scheduled yet"
+    else:
+        place = following.place or "place to be confirmed"
+        reason = (
+            f"next in the series: {format_day(following.local_start)}, {place} "
+            f"({following.status_label.lower()})"
+        )
+    return Planned(
+        NEXT_MEETING_KEY, AgendaItemKind.NEXT_MEETING, "Date and venue of the next meeting",
+        reason=reason, duration_minutes=NEXT_MEETING_MINUTES,
+    )
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    agenda: Agenda
+    added: list[AgendaItem]
+    created: bool
+
+
+def build_agenda(
+    meeting: Meeting, *, actor: Person | None = None, today: date | None = None
+) -> BuildResult:
+    """Build the draft, or build again: keep every item already there as the chair left
+    it (title, order, time box, presenter, removed or not), refresh only the reasons,
+    and put each new item after the one it follows in the plan."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise InvalidInput.on("agenda", "This meeting is cancelled, so it needs no agenda.")
+    plan = plan_agenda(meeting, today or local_today(meeting))
+    agenda = load_agenda(meeting.id)
+    created = agenda is None
+    if agenda is None:
+        agenda = Agenda(meeting=meeting)
+        db.session.add(agenda)
+    ordered = all_items(agenda)
+    existing = {item.source_key: item for item in ordered if item.source_key}
+    added = []
+    cursor = -1  # new items go right after the last planned item already on the agenda
+    for planned in plan:
+        item = existing.get(planned.key)
+        if item is not None:
+            item.reason = planned.reason
+            cursor = ordered.index(item)
+            continue
+        item = AgendaItem(
+            kind=planned.kind,
+            title=planned.title,
+            reason=planned.reason,
+            duration_minutes=planned.duration_minutes,
+            presenter_participant_id=planned.presenter_participant_id,
+            presenter_person_id=planned.presenter_person_id,
+            commitment_id=planned.commitment_id,
+            action_item_id=planned.action_item_id,
+            theme_id=planned.theme_id,
+            source_key=planned.key,
+            dismissed=False,
+            notes="",
+        )
+        cursor += 1
+        ordered.insert(cursor, item)
+        added.append(item)
+    _renumber(ordered)
+    agenda.items = ordered
+    agenda.built_at = utcnow()
+    _touch(agenda, unique_clash_is_conflict=True)
+    audit.record(
+        "agenda.built",
+        agenda,
+        summary=("Agenda built" if created else "Agenda built again")
+        + f": {len(added)} new item{'s' if len(added) != 1 else ''}",
+        details={"added": [item.source_key for item in added]},
+        dialogue_id=meeting.dialogue_id,
+        actor=actor,
+    )
+    _commit(unique_clash_is_conflict=True)
+    return BuildResult(agenda=agenda, added=added, created=created)
+
+
+# --- editing the draft ------------------------------------------------------------------
+
+
+def default_insertion_point(agenda: Agenda) -> AgendaItem | None:
+    """The item a new one goes after unless the chair says: the last before the closing
+    run (closing standing items such as any other business, the next meeting, close)."""
+    items = active_items(agenda)
+    closing_standing = {
+        f"standing:{ident}"
+        for ident in db.session.scalars(
+            select(StandingItem.id).where(
+                StandingItem.dialogue_id == agenda.meeting.dialogue_id,
+                StandingItem.placement == StandingPlacement.CLOSING,
+            )
+        )
+    }
+    closing_kinds = (AgendaItemKind.NEXT_MEETING, AgendaItemKind.CLOSE,
+                     AgendaItemKind.OTHER_BUSINESS)
+    index = len(items)
+    while index and (items[index - 1].kind in closing_kinds
+                     or items[index - 1].source_key in closing_standing):
+        index -= 1
+    return items[index - 1] if index else None
+
+
+def add_item(
+    agenda: Agenda,
+    *,
+    title: str | None,
+    duration_minutes: int | None = None,
+    presenter: str | None = "",
+    notes: str | None = "",
+    after: int | str | None = None,
+    expected_version: int | None = None,
+    actor: Person | None = None,
+) -> AgendaItem:
+    """Add an item of the chair's own. `after`: an item id, "start", or None for the
+    default place (before the closing items)."""
+    _expect(agenda, expected_version)
+    meeting = agenda.meeting
+    errors: dict[str, str] = {}
+    title = _title(title, errors)
+    duration_minutes = _minutes(duration_minutes, errors)
+    participant_id, person_id = _presenter(meeting.dialogue_id, presenter, errors)
+    notes = _notes(notes, errors)
+    ordered = all_items(agenda)
+    index = _insertion_index(agenda, ordered, after, errors)
+    if errors:
+        raise InvalidInput(errors)
+    item = AgendaItem(
+        kind=AgendaItemKind.CUSTOM,
+        title=title,
+        reason="",
+        duration_minutes=duration_minutes,
+        presenter_participant_id=participant_id,
+        presenter_person_id=person_id,
+        notes=notes,
+        dismissed=False,
+    )
+    ordered.insert(index, item)
+    _renumber(ordered)
+    agenda.items = ordered
+    _touch(agenda)
+    audit.record("agenda_item.added", item, summary=f"Agenda item added: {title}",
+                 dialogue_id=meeting.dialogue_id, actor=actor)
+    _commit()
+    return item
+
+
+def _insertion_index(
+    agenda: Agenda, ordered: list[AgendaItem], after: int | str | None, errors: dict[str, str]
+) -> int:
+    if after in (None, ""):
+        anchor = default_insertion_point(agenda)
+        return ordered.index(anchor) + 1 if anchor is not None else 0
+    if after == "start":
+        return 0
+    ident = int(after) if str(after).isdigit() else None
+    for index, item in enumerate(ordered):
+        if item.id == ident and not item.dismissed:
+            return index + 1
+    errors["after"] = "Choose where the item goes from the list."
+    return len(ordered)
+
+
+def update_item(
+    item: AgendaItem,
+    *,
+    title: str | None,
+    duration_minutes: int | None,
+    presenter: str | None,
+    notes: str | None = "",
+    expected_version: int | None = None,
+    actor: Person | None = None,
+) -> bool:
+    """Rename, retime, give a presenter or notes. False when nothing changed."""
+    agenda = item.agenda
+    _expect(agenda, expected_version)
+    dialogue_id = agenda.meeting.dialogue_id
+    errors: dict[str, str] = {}
+    title = _title(title, errors)
+    duration_minutes = _minutes(duration_minutes, errors)
+    participant_id, person_id = _presenter(dialogue_id, presenter, errors)
+    notes = _notes(notes, errors)
+    if errors:
+        raise InvalidInput(errors)
+    before = _snapshot(item)
+    item.title, item.duration_minutes, item.notes = title, duration_minutes, notes
+    item.presenter_participant_id, item.presenter_person_id = participant_id, person_id
+    after = _snapshot(item)
+    if before == after:
+        return False
+    _touch(agenda)
+    changed = {key: {"before": before[key], "after": after[key]}
+               for key in before if before[key] != after[key]}
+    audit.record("agenda_item.updated", item, summary=f"Agenda item changed: {title}",
+                 details=changed, dialogue_id=dialogue_id, actor=actor)
+    _commit()
+    return True
+
+
+def _snapshot(item: AgendaItem) -> dict[str, Any]:
+    return {
+        "title": item.title,
+        "duration_minutes": item.duration_minutes,
+        "presenter_participant_id": item.presenter_participant_id,
+        "presenter_person_id": item.presenter_person_id,
+        "notes": item.notes,
+    }
+
+
+def remove_item(
+    item: AgendaItem, *, expected_version: int | None = None, actor: Person | None = None
+) -> None:
+    """Take an item off the draft. It stays, marked removed, so that building again
+    does not bring it back and the chair can restore it."""
+    _set_removed(item, True, expected_version, actor)
+
+
+def restore_item(
+    item: AgendaItem, *, expected_version: int | None = None, actor: Person | None = None
+) -> None:
+    _set_removed(item, False, expected_version, actor)
+
+
+def _set_removed(item: AgendaItem, removed: bool, expected_version: int | None,
+                 actor: Person | None) -> None:
+    agenda = item.agenda
+    _expect(agenda, expected_version)
+    if item.dismissed == removed:
+        return
+    item.dismissed = removed
+    _touch(agenda)
+    audit.record(
+        "agenda_item.removed" if removed else "agenda_item.restored",
+        item,
+        summary=f"Agenda item {'removed' if removed else 'restored'}: {item.title}",
+        dialogue_id=agenda.meeting.dialogue_id,
+        actor=actor,
+    )
+    _commit()
+
+
+def _blocks(items: list[AgendaItem]) -> list[list[AgendaItem]]:
+    """A numbered item with the sub-items under it (a theme and its commitments)."""
+    blocks: list[list[AgendaItem]] = []
+    for item in items:
+        if is_sub_item(item) and blocks:
+            blocks[-1].append(item)
+        else:
+            blocks.append([item])
+    return blocks
+
+
+def move_item(
+    item: AgendaItem,
+    direction: str,
+    *,
+    expected_version: int | None = None,
+    actor: Person | None = None,
+) -> bool:
+    """Move one place up or down. A numbered item moves with its sub-items past the
+    neighbouring numbered item; a sub-item swaps with its neighbour (and so can move
+    into the next or previous section). False when it is already first or last."""
+    if direction not in ("up", "down"):
+        raise InvalidInput.on("direction", "Choose to move the item up or down.")
+    agenda = item.agenda
+    _expect(agenda, expected_version)
+    if item.dismissed:
+        raise InvalidInput.on("item", "This item is removed: restore it before moving it.")
+    active = active_items(agenda)
+    blocks = _blocks(active)
+    heads = [block[0] for block in blocks]
+    if item in heads:
+        index = heads.index(item)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(blocks):
+            return False
+        blocks[index], blocks[other] = blocks[other], blocks[index]
+        new_order = [member for block in blocks for member in block]
+    else:
+        index = active.index(item)
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(active):
+            return False
+        new_order = list(active)
+        new_order[index], new_order[other] = new_order[other], new_order[index]
+    # Removed items keep their places; the active ones fill their own places anew.
+    moved = iter(new_order)
+    ordered = [entry if entry.dismissed else next(moved) for entry in all_items(agenda)]
+    _renumber(ordered)
+    _touch(agenda)
+    audit.record("agenda_item.moved", item, summary=f"Agenda item moved {direction}: "
+                 f"{item.title}", dialogue_id=agenda.meeting.dialogue_id, actor=actor)
+    _commit()
+    return True
+
+
+# --- circulating ------------------------------------------------------------------------
+
+
+def freeze(
+    meeting: Meeting,
+    plan: Schedule,
+    *,
+    number: int,
+    circulated_at: datetime,
+    circulated_by: Person | None,
+) -> dict[str, Any]:
+    """The agenda as circulated: every text already formatted, so that a version reads
+    and prints the same for ever, whatever happens to the draft or the meeting later."""
+    local_start = meeting.local_start
+    return {
+        "format": CONTENT_FORMAT,
+        "number": number,
+        "classification": meeting.classification,
+        "circulated_at": circulated_at.isoformat(),
+        "circulated_on": format_date(circulated_at.astimezone(meeting.zone).date()),
+        "circulated_by": circulated_by.name if circulated_by else "",
+        "meeting": {
+            "id": meeting.id,
+            "title": meeting.title,
+            "dialogue": meeting.dialogue.name,
+            "date": local_start.date().isoformat(),
+            "day": format_day(local_start),
+            "when": format_span(meeting.starts_at, meeting.ends_at, meeting.timezone),
+            "starts": f"{local_start:%H:%M}",
+            "ends": f"{meeting.local_end:%H:%M}",
+            "timezone": meeting.timezone,
+            "zone_abbreviation": local_start.tzname(),
+            "place": meeting.place,
+            "host": meeting.host.name if meeting.host else "",
+        },
+        "items": [
+            {
+                "item_id": slot.item.id,
+                "number": slot.number,
+                "level": slot.level,
+                "kind": slot.item.kind,
+                "title": slot.item.title,
+                "reason": slot.item.reason,
+                "notes": slot.item.notes,
+                "starts": f"{slot.starts:%H:%M}",
+                "ends": f"{slot.ends:%H:%M}",
+                "minutes": slot.item.duration_minutes,
+                "presenter": presenter_name(slot.item),
+            }
+            for slot in plan.slots
+        ],
+        "ends": f"{plan.ends:%H:%M}",
+        "overrun_minutes": plan.overrun_minutes,
+    }
+
+
+def _substance(content: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reader would see as a different agenda (not who circulated it, or when)."""
+    return content["classification"], content["meeting"], content["items"]
+
+
+def draft_content(agenda: Agenda, *, actor: Person | None = None) -> dict[str, Any]:
+    """The draft as it would circulate now (to compare with the last version)."""
+    meeting = agenda.meeting
+    return freeze(meeting, schedule(meeting, active_items(agenda)), number=0,
+                  circulated_at=utcnow(), circulated_by=actor)
+
+
+def circulate_agenda(
+    agenda: Agenda,
+    *,
+    actor: Person | None,
+    notify: bool = False,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> AgendaVersion:
+    """Freeze the draft as the next version (v1, v2, ...), record who and when, and
+    tell the other areas (the outbox e-mails members when `notify`)."""
+    _expect(agenda, expected_version)
+    meeting = agenda.meeting
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise InvalidInput.on(
+            "agenda", "This meeting is cancelled: its agenda cannot be circulated."
+        )
+    items = active_items(agenda)
+    if not items:
+        raise InvalidInput.on("agenda", "The agenda has no items to circulate.")
+    previous = db.session.scalar(
+        select(AgendaVersion).where(AgendaVersion.agenda_id == agenda.id)
+        .order_by(AgendaVersion.number.desc()).limit(1)
+    )
+    number = previous.number + 1 if previous else 1
+    now = now or utcnow()
+    content = freeze(meeting, schedule(meeting, items), number=number, circulated_at=now,
+                     circulated_by=actor)
+    if previous is not None and _substance(previous.content) == _substance(content):
+        raise InvalidInput.on(
+            "agenda", f"Nothing has changed since v{previous.number}: there is nothing new to "
+            "circulate."
+        )
+    changes = compare_versions(previous.content, content) if previous else []
+    version = AgendaVersion(agenda=agenda, number=number, content=content, circulated_at=now,
+                            circulated_by_id=actor.id if actor else None)
+    db.session.add(version)
+    _touch(agenda, unique_clash_is_conflict=True)
+    audit.record(
+        "agenda.circulated",
+        version,
+        summary=f"Agenda v{number} circulated"
+        + (" with an e-mail notice to members" if notify else ""),
+        details={"number": number, "items": len(items), "notify": notify,
+                 "changes": [change.summary for change in changes]},
+        dialogue_id=meeting.dialogue_id,
+        actor=actor,
+    )
+    signals.agenda_circulated.send(version, notify=notify)
+    _commit(unique_clash_is_conflict=True)
+    return version
+
+
+# --- comparing versions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # one of LABELS
+    number: str
+    title: str
+    detail: str
+
+    LABELS: ClassVar[dict[str, str]] = {
+        "meeting": "Meeting changed", "added": "Added", "removed": "Removed",
+        "renamed": "Renamed", "moved": "Moved", "retimed": "Retimed",
+        "presenter": "New presenter", "updated": "Updated",
+    }
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.kind]
+
+    @property
+    def summary(self) -> str:
+        subject = f"{self.number} {self.title}".strip()
+        return f"{self.label}: {subject}" + (f" ({self.detail})" if self.detail else "")
+
+
+def _span(entry: dict[str, Any]) -> str:
+    """'09:30–09:40', or only the start for an item with no time of its own."""
+    return f"{entry['starts']}–{entry['ends']}" if entry["minutes"] else entry["starts"]
+
+
+def _minutes_of_day(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _shifts(after: dict[Any, dict[str, Any]], before: dict[Any, dict[str, Any]]) -> list[Change]:
+    """Items that kept their time box but start at another time, because something
+    before them changed: one line per run of items that moved by the same amount."""
+    runs: list[tuple[int, list[dict[str, Any]]]] = []
+    for key, entry in after.items():
+        was = before.get(key)
+        if was is None or was["minutes"] != entry["minutes"]:
+            continue
+        delta = _minutes_of_day(entry["starts"]) - _minutes_of_day(was["starts"])
+        if not delta:
+            continue
+        if runs and runs[-1][0] == delta and runs[-1][1][-1] is _previous(after, key):
+            runs[-1][1].append(entry)
+        else:
+            runs.append((delta, [entry]))
+    changes = []
+    for delta, entries in runs:
+        first, last = entries[0], entries[-1]
+        number = first["number"] if first is last else f"{first['number']} to {last['number']}"
+        title = first["title"] if first is last else ""
+        when = f"{abs(delta)} minute{'s' if abs(delta) != 1 else ''} " + (
+            "later" if delta > 0 else "earlier")
+        changes.append(Change("retimed", number, title, f"start{'s' if title else ''} {when}"))
+    return changes
+
+
+def _previous(entries: dict[Any, dict[str, Any]], key: Any) -> dict[str, Any] | None:
+    keys = list(entries)
+    index = keys.index(key)
+    return entries[keys[index - 1]] if index else None
+
+
+def compare_versions(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """What a reader of `new` should know changed since `old`: the meeting, then items
+    added, removed, renamed, moved, given another time box or presenter, and last the
+    items that only start at another time because of those changes."""
+    changes = []
+    if old["classification"] != new["classification"]:
+        changes.append(Change("meeting", "", "", f"classification: now {new['classification']}"
+                              f" (was {old['classification']})"))
+    for key, label in (("title", "title"), ("when", "date and time"), ("place", "place"),
+                       ("host", "host")):
+        if old["meeting"].get(key) != new["meeting"].get(key):
+            changes.append(Change("meeting", "", "", f"{label}: now {new['meeting'][key] or '—'}"
+                                  f" (was {old['meeting'][key] or '—'})"))
+    before = {entry["item_id"]: entry for entry in old["items"]}
+    after = {entry["item_id"]: entry for entry in new["items"]}
+    kept_before = [key for key in before if key in after]
+    kept_after = [key for key in after if key in before]
+    # Items outside the longest common run changed their place; the rest only shifted.
+    matcher = difflib.SequenceMatcher(None, kept_before, kept_after, autojunk=False)
+    in_place = {
+        key
+        for block in matcher.get_matching_blocks()
+        for key in kept_before[block.a:block.a + block.size]
+    }
+    found: dict[str, list[Change]] = {kind: [] for kind in Change.LABELS if kind != "meeting"}
+    for key, entry in after.items():
+        number, title = entry["number"], entry["title"]
+        if key not in before:
+            found["added"].append(Change("added", number, title, _span(entry)))
+            continue
+        was = before[key]
+        if was["title"] != title:
+            found["renamed"].append(Change("renamed", number, title, f"was “{was['title']}”"))
+        if key not in in_place:
+            found["moved"].append(Change("moved", number, title, f"was {was['number']}"))
+        if was["minutes"] != entry["minutes"]:
+            found["retimed"].append(Change(
+                "retimed", number, title,
+                f"time box {was['minutes'] or 0} → {entry['minutes'] or 0} minutes, "
+                f"now {_span(entry)}",
+            ))
+        if was["notes"] != entry["notes"] or was["reason"] != entry["reason"]:
+            what = "notes" if was["notes"] != entry["notes"] else "why it is there"
+            found["updated"].append(Change("updated", number, title, f"new {what}"))
+        if was["presenter"] != entry["presenter"]:
+            found["presenter"].append(Change(
+                "presenter", number, title,
+                f"now {entry['presenter'] or 'no presenter'}, "
+                f"was {was['presenter'] or 'no presenter'}",
+            ))
+    for key, entry in before.items():
+        if key not in after:
+            found["removed"].append(Change("removed", "", entry["title"],
+                                           f"was {entry['number']}"))
+    for of_kind in found.values():
+        changes += of_kind
+    return changes + _shifts(after, before)
+
+
+# --- standing items ---------------------------------------------------------------------
+
+
+def standing_items(dialogue_id: int) -> list[StandingItem]:
+    return list(
+        db.session.scalars(
+            select(StandingItem).where(StandingItem.dialogue_id == dialogue_id)
+            .order_by(StandingItem.position, StandingItem.id)
+        )
+    )
+
+
+def add_default_standing_items(dialogue: Dialogue) -> None:
+    """The usual opening and closing items, for a dialogue that has none yet (the demo).
+    Adds to the session only: the caller commits."""
+    if dialogue.standing_items:
+        return
+    for position, (placement, title, minutes, role) in enumerate(DEFAULT_STANDING_ITEMS, 1):
+        dialogue.standing_items.append(
+            StandingItem(placement=placement, position=position, title=title,
+                         duration_minutes=minutes, presenter_role=role)
+        )
+
+
+def _standing_fields(
+    title: str | None, placement: str | None, duration_minutes: int | None,
+    presenter_role: str | None,
+) -> tuple[str, str, int | None, str | None]:
+    errors: dict[str, str] = {}
+    title = _title(title, errors)
+    if placement not in tuple(StandingPlacement):
+        errors["placement"] = "Choose whether the item opens or closes the meeting."
+    duration_minutes = _minutes(duration_minutes, errors)
+    presenter_role = presenter_role or None
+    if presenter_role is not None and presenter_role not in PRESENTER_ROLES:
+        errors["presenter_role"] = "Choose who usually presents the item from the list."
+    if errors:
+        raise InvalidInput(errors)
+    return title, placement, duration_minutes, presenter_role
+
+
+def _last_position(dialogue_id: int, placement: str) -> int:
+    positions = [item.position for item in standing_items(dialogue_id)
+                 if item.placement == placement]
+    return max(positions, default=0)
+
+
+def add_standing_item(
+    dialogue: Dialogue,
+    *,
+    title: str | None,
+    placement: str | None,
+    duration_minutes: int | None = None,
+    presenter_role: str | None = None,
+    actor: Person | None = None,
+) -> StandingItem:
+    title, placement, duration_minutes, presenter_role = _standing_fields(
+        title, placement, duration_minutes, presenter_role
+    )
+    item = StandingItem(
+        dialogue_id=dialogue.id, placement=placement, title=title,
+        position=_last_position(dialogue.id, placement) + 1,
+        duration_minutes=duration_minutes, presenter_role=presenter_role,
+    )
+    db.session.add(item)
+    audit.record("standing_item.added", item, summary=f"Standing item added: {title}",
+                 dialogue_id=dialogue.id, actor=actor)
+    db.session.commit()
+    return item
+
+
+def update_standing_item(
+    item: StandingItem,
+    *,
+    title: str | None,
+    placement: str | None,
+    duration_minutes: int | None = None,
+    presenter_role: str | None = None,
+    actor: Person | None = None,
+) -> None:
+    title, placement, duration_minutes, presenter_role = _standing_fields(
+        title, placement, duration_minutes, presenter_role
+    )
+    before = {"title": item.title, "placement": item.placement,
+              "duration_minutes": item.duration_minutes, "presenter_role": item.presenter_role}
+    if placement != item.placement:
+        item.position = _last_position(item.dialogue_id, placement) + 1
+    item.title, item.placement = title, placement
+    item.duration_minutes, item.presenter_role = duration_minutes, presenter_role
+    after = {"title": title, "placement": placement, "duration_minutes": duration_minutes,
+             "presenter_role": presenter_role}
+    if before == after:
+        return
+    audit.record("standing_item.updated", item, summary=f"Standing item changed: {title}",
+                 details={"before": before, "after": after}, dialogue_id=item.dialogue_id,
+                 actor=actor)
+    db.session.commit()
+
+
+def move_standing_item(item: StandingItem, direction: str, *, actor: Person | None = None) -> bool:
+    if direction not in ("up", "down"):
+        raise InvalidInput.on("direction", "Choose to move the item up or down.")
+    same = [entry for entry in standing_items(item.dialogue_id)
+            if entry.placement == item.placement]
+    index = same.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(same):
+        return False
+    same[index], same[other] = same[other], same[index]
+    for position, entry in enumerate(same, start=1):
+        entry.position = position
+    audit.record("standing_item.moved", item, summary=f"Standing item moved {direction}: "
+                 f"{item.title}", dialogue_id=item.dialogue_id, actor=actor)
+    db.session.commit()
+    return True
+
+
+def remove_standing_item(item: StandingItem, *, actor: Person | None = None) -> None:
+    """Drafts already built keep their copy of the item; future builds leave it out."""
+    audit.record("standing_item.removed", item, summary=f"Standing item removed: {item.title}",
+                 details={"title": item.title, "placement": item.placement},
+                 dialogue_id=item.dialogue_id, actor=actor)
+    db.session.delete(item)
+    db.session.commit()
+
+
+# --- the meeting page -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgendaSummary:
+    """What the meeting page says about the agenda, in two queries."""
+
+    agenda: Agenda | None
+    active_count: int
+    versions: list[AgendaVersion]
+
+    @property
+    def latest(self) -> AgendaVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+def agenda_summary(meeting_id: int) -> AgendaSummary:
+    agenda = db.session.scalar(
+        select(Agenda).options(selectinload(Agenda.items)).where(Agenda.meeting_id == meeting_id)
+    )
+    versions = versions_of(agenda.id) if agenda is not None else []
+    count = len(active_items(agenda)) if agenda is not None else 0
+    return AgendaSummary(agenda=agenda, active_count=count, versions=versions)

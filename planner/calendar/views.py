@@ -1,0 +1,223 @@
+"""Calendar pages and files. Thin: check access, call an operation, render."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.utils import secure_filename
+
+from planner.access import can_manage, dialogue_or_404, meeting_or_404
+from planner.calendar import blueprint, ics
+from planner.calendar.links import (
+    external_url,
+    google_calendar_url,
+    outlook_url,
+    webcal,
+)
+from planner.calendar.operations import (
+    active_feed,
+    dialogue_meetings,
+    feed_meetings,
+    invitation,
+    invite_counts,
+    new_feed_link,
+    person_for_feed,
+    respond,
+    revoke_feed_links,
+    send_invites,
+)
+from planner.extensions import db
+from planner.models import Meeting, MeetingInvitee, MeetingStatus, Person, utcnow
+from planner.validation import InvalidInput
+
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
+FEED_NAME = "Dialogue Planner: my meetings"
+
+
+def _calendar_response(document: ics.Document, *, filename: str | None = None):
+    """The file with ETag and Last-Modified; 304 when the client has it already."""
+    response = make_response(document.body)
+    response.headers["Content-Type"] = CALENDAR_TYPE
+    response.set_etag(document.etag)
+    response.last_modified = document.last_modified
+    # Private: it depends on who asks. no-cache: always revalidate (cheap, thanks to 304).
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+@blueprint.get("/meetings/<int:meeting_id>/invite.ics")
+@login_required
+def meeting_file(meeting_id: int):
+    meeting = meeting_or_404(current_user, meeting_id)
+    # One query for the invitees and their people, for the ATTENDEE lines.
+    db.session.scalars(
+        select(Meeting).options(selectinload(Meeting.invitees).joinedload(MeetingInvitee.person))
+        .where(Meeting.id == meeting.id)
+    ).one()
+    document = ics.meeting_file(meeting, viewer_id=current_user.id)
+    name = secure_filename(meeting.title) or f"meeting-{meeting.id}"
+    return _calendar_response(document, filename=f"{name}.ics")
+
+
+@blueprint.get("/dialogues/<int:dialogue_id>/calendar.ics")
+@login_required
+def dialogue_file(dialogue_id: int):
+    dialogue = dialogue_or_404(current_user, dialogue_id)
+    document = ics.feed(
+        dialogue_meetings(dialogue),
+        name=dialogue.name,
+        description=f"Meetings of the {dialogue.name}",
+        empty_since=dialogue.created_at,
+    )
+    name = secure_filename(dialogue.short_name) or f"dialogue-{dialogue.id}"
+    return _calendar_response(document, filename=f"{name}.ics")
+
+
+@blueprint.get("/calendar/<token>.ics")
+def personal_feed(token: str):
+    """A person's feed, for calendar apps: no sign-in, the secret link is the key."""
+    person = person_for_feed(token)
+    if person is None:
+        abort(404)
+    db.session.commit()  # when the link was last used
+    document = ics.feed(
+        feed_meetings(person),
+        name=FEED_NAME,
+        description="Meetings of your dialogues, from Dialogue Planner",
+        empty_since=person.created_at,
+    )
+    response = _calendar_response(document)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- the person's feed link ---------------------------------------------------------
+
+
+def _feed_page(new_link: str | None = None):
+    person = current_user._get_current_object()
+    response = make_response(
+        render_template(
+            "calendar/feed.html",
+            feed=active_feed(person),
+            new_link=new_link,
+            new_webcal=webcal(new_link) if new_link else None,
+        )
+    )
+    if new_link:
+        response.headers["Cache-Control"] = "no-store"  # the secret is on this page
+    return response
+
+
+@blueprint.get("/account/calendar")
+@login_required
+def feed_settings():
+    return _feed_page()
+
+
+@blueprint.post("/account/calendar/new")
+@login_required
+def new_feed():
+    token = new_feed_link(current_user._get_current_object())
+    db.session.commit()
+    # Shown on this response only: the link itself is not kept.
+    return _feed_page(new_link=external_url("calendar.personal_feed", token=token))
+
+
+@blueprint.post("/account/calendar/revoke")
+@login_required
+def revoke_feed():
+    if revoke_feed_links(current_user._get_current_object()):
+        flash("Your calendar feed link no longer works. Calendars subscribed to it stop "
+              "updating.", "success")
+    db.session.commit()
+    return redirect(url_for("calendar.feed_settings"))
+
+
+# --- answering and sending invitations ----------------------------------------------
+
+
+def _problem(meeting: Meeting, error: InvalidInput):
+    db.session.rollback()
+    return render_template("calendar/problem.html", meeting=meeting, error=error), 400
+
+
+def _back_to(meeting: Meeting):
+    return redirect(url_for("meetings.show", meeting_id=meeting.id) + "#calendar")
+
+
+@blueprint.post("/meetings/<int:meeting_id>/rsvp")
+@login_required
+def rsvp(meeting_id: int):
+    meeting = meeting_or_404(current_user, meeting_id)
+    try:
+        invitee = respond(meeting, current_user._get_current_object(),
+                          request.form.get("response"))
+    except InvalidInput as error:
+        return _problem(meeting, error)
+    db.session.commit()
+    flash(f"Your answer is saved: {ANSWER_LABELS[invitee.response]}.", "success")
+    return _back_to(meeting)
+
+
+@blueprint.post("/meetings/<int:meeting_id>/invites")
+@login_required
+def send(meeting_id: int):
+    meeting = meeting_or_404(current_user, meeting_id)
+    if not can_manage(current_user, meeting.dialogue_id):
+        abort(403, "Only the secretariat and the chair of this dialogue send its invites.")
+    try:
+        messages = send_invites(meeting, by=current_user._get_current_object())
+    except InvalidInput as error:
+        return _problem(meeting, error)
+    db.session.commit()
+    flash(f"Invites are on their way to {len(messages)} people.", "success")
+    return _back_to(meeting)
+
+
+# --- for the panels on other areas' pages ----------------------------------------------
+
+ANSWER_LABELS = {
+    "NEEDS-ACTION": "not answered yet",
+    "ACCEPTED": "I will attend",
+    "DECLINED": "I will not attend",
+    "TENTATIVE": "I may attend",
+}
+
+
+@blueprint.app_template_global()
+def calendar_panel(meeting: Meeting) -> dict:
+    """What the meeting page's calendar panel shows to the signed-in person."""
+    person = current_user._get_current_object()
+    open_ = meeting.status not in (MeetingStatus.CANCELLED, MeetingStatus.HELD) and (
+        meeting.ends_at > utcnow()
+    )
+    manager = can_manage(person, meeting.dialogue_id)
+    return {
+        "download_url": url_for("calendar.meeting_file", meeting_id=meeting.id),
+        "dialogue_url": url_for("calendar.dialogue_file", dialogue_id=meeting.dialogue_id),
+        "google_url": google_calendar_url(meeting) if open_ else None,
+        "outlook_url": outlook_url(meeting) if open_ else None,
+        "outlook_live_url": outlook_url(meeting, host="outlook.live.com") if open_ else None,
+        "feed_url": url_for("calendar.feed_settings"),
+        "has_feed": active_feed(person) is not None,
+        "invitation": invitation(meeting, person) if open_ else None,
+        "answers": ANSWER_LABELS,
+        "rsvp_url": url_for("calendar.rsvp", meeting_id=meeting.id),
+        "can_send": manager and open_,
+        "send_url": url_for("calendar.send", meeting_id=meeting.id),
+        "counts": invite_counts(meeting) if manager else {},
+    }
+
+
+@blueprint.app_template_global()
+def calendar_feed(person: Person):
+    """The person's active feed link record (never the link itself), or None."""
+    return active_feed(person)
