@@ -5,4 +5,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("agendas", __name__)
 
-from planner.agendas import views  # noqa: E402,F401
+from planner.agendas import notify, views  # noqa: E402,F401

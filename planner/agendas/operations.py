@@ -933,7 +933,7 @@ def freeze(
     return {
         "format": CONTENT_FORMAT,
         "number": number,
-        "classification": meeting.classification,
+        "classification": meeting.marking,
         "circulated_at": circulated_at.isoformat(),
         "circulated_on": format_date(circulated_at.astimezone(meeting.zone).date()),
         "circulated_by": circulated_by.name if circulated_by else "",
