@@ -12,6 +12,7 @@ from alembic import context
 from flask import current_app
 
 from planner.models.base import UTCDateTime
+from planner.search.index import include_name
 
 config = context.config
 if config.config_file_name is not None:
@@ -41,11 +42,26 @@ def run_migrations_online() -> None:
     options.setdefault("render_as_batch", True)
     options.setdefault("compare_type", True)
     options["render_item"] = render_item
+    # The full-text search indexes are written by hand for each database, not modelled.
+    options["include_name"] = include_name
 
     with target_db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode recreates a table on SQLite (copy, drop, rename): with foreign keys
+            # enforced, dropping the old table would cascade-delete the rows that point to it.
+            # The pragma only takes effect outside a transaction, hence before the migrations.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=target_db.metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"The migrations left rows without their parents: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -62,17 +62,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from planner.actions import blueprint as actions
     from planner.agendas import blueprint as agendas
+    from planner.api import blueprint as api
     from planner.auth import blueprint as auth
     from planner.calendar import blueprint as calendar
+    from planner.commitments import blueprint as commitments
     from planner.dialogues import blueprint as dialogues
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
+    from planner.minutes import blueprint as minutes
     from planner.people import blueprint as people
     from planner.scheduling import blueprint as scheduling
+    from planner.search import blueprint as search
 
-    for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar):
+    for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar,
+                      minutes, actions, commitments, search):
         app.register_blueprint(blueprint)
+    app.register_blueprint(api)  # /api/v1 and the account page's API tokens
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -94,8 +101,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from planner.actions.cli import register as register_remind
     from planner.cli import register
     from planner.outbox import register as register_outbox
 
     register(app)
     register_outbox(app)
+    register_remind(app)

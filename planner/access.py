@@ -11,11 +11,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner.extensions import db
-from planner.models import Dialogue, DialogueRole, DialogueRoleKind, Meeting, Person
+from planner.models import (
+    Dialogue,
+    DialogueRole,
+    DialogueRoleKind,
+    Meeting,
+    Minutes,
+    MinutesStatus,
+    Person,
+)
 
 SECRETARIAT = "secretariat"
 
@@ -81,7 +89,47 @@ def can_schedule(person: Person, dialogue_id: int) -> bool:
     return role_in(person, dialogue_id) == SECRETARIAT
 
 
-def require(allowed: bool) -> None:
+def require(
+    allowed: bool, reason: str = "Only the secretariat can change the schedule of a dialogue."
+) -> None:
     """For something the person may see but not do: 403, with the reason on the page."""
     if not allowed:
-        abort(403, "Only the secretariat can change the schedule of a dialogue.")
+        abort(403, reason)
+
+
+# --- minutes: drafts are for those who write them -----------------------------------
+
+MANAGERS_ONLY = "Only the secretariat and the dialogue's chair can change its minutes."
+
+
+def managed_dialogue_ids(person: Person) -> Select[Any] | None:
+    """A subquery of the dialogue ids whose papers `person` writes, or None for all."""
+    if person.is_secretariat:
+        return None
+    return select(DialogueRole.dialogue_id).where(
+        DialogueRole.person_id == person.id, DialogueRole.role == DialogueRoleKind.CHAIR
+    )
+
+
+def restrict_to_readable_minutes(
+    query: Select[Any], minutes_status_column: Any, dialogue_id_column: Any, person: Person
+) -> Select[Any]:
+    """Narrow a query over minutes, or over what hangs on them (notes, decisions, action
+    items), to what `person` may read: their dialogues, and drafts only where they write
+    the minutes. A NULL status (an action item from no minutes) is readable."""
+    query = restrict_to_visible(query, dialogue_id_column, person)
+    managed = managed_dialogue_ids(person)
+    if managed is None:
+        return query
+    return query.where(
+        or_(
+            minutes_status_column.is_(None),
+            minutes_status_column != MinutesStatus.DRAFT,
+            dialogue_id_column.in_(managed),
+        )
+    )
+
+
+def can_read_minutes(person: Person, minutes: Minutes, dialogue_id: int) -> bool:
+    """For minutes of a dialogue the person already sees (checked by the caller)."""
+    return minutes.status != MinutesStatus.DRAFT or can_manage(person, dialogue_id)

@@ -34,6 +34,8 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # (redis://host:6379/0) when several workers or servers must share them.
         "RATELIMIT_STORAGE_URI": env.get("PLANNER_RATELIMIT_STORAGE_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Requests per token (or address) to /api/v1, in flask-limiter's notation.
+        "API_RATE_LIMIT": env.get("PLANNER_API_RATE_LIMIT") or "600 per minute",
         # How long a set-password link works.
         "PASSWORD_LINK_HOURS": int(env.get("PLANNER_PASSWORD_LINK_HOURS") or 72),
         # Links in e-mails and calendar files; needed where no request gives the host (CLI).

@@ -74,8 +74,9 @@ def empty_tables() -> None:
     with db.engine.begin() as connection:
         tables = [t.name for t in Base.metadata.sorted_tables]
         if connection.dialect.name == "postgresql":
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            # DELETE, children first, is many times faster than TRUNCATE on small tables.
+            for name in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{name}"'))
         else:
             connection.execute(text("PRAGMA foreign_keys = OFF"))
             for name in reversed(tables):

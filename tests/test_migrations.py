@@ -15,7 +15,11 @@ from sqlalchemy.engine import make_url
 from planner import create_app
 from planner.extensions import db
 from planner.models import Base
+from planner.search.index import include_name
 from tests.conftest import app_config
+
+# The search migration's full-text indexes are not models (see planner.search.index).
+COMPARE = {"compare_type": True, "include_name": include_name}
 
 
 @pytest.fixture
@@ -39,12 +43,13 @@ def scratch_url(database_url: str, tmp_path) -> Iterator[str]:
 
 
 def tables() -> set[str]:
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if include_name(name, "table", {})}
 
 
 def drift() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=COMPARE)
         return compare_metadata(context, Base.metadata)
 
 
@@ -74,7 +79,7 @@ def test_the_drift_check_notices_a_missing_migration(app):
         table.to_metadata(changed)
     changed.tables["meeting"].append_column(Column("dress_code", String(40)))
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=COMPARE)
         differences = compare_metadata(context, changed)
     assert any(d[0] == "add_column" and d[3].name == "dress_code" for d in differences)
 
@@ -95,6 +100,11 @@ def test_later_migrations_apply_to_a_database_with_data(scratch_url):
                 "classification, created_at) VALUES ('D', 'D', 'd', '', 'ministerial', '', "
                 "'OFFICIAL', '2026-01-01 00:00:00')"
             ))
+            # A row that points to a table a later migration recreates (batch mode, SQLite).
+            connection.execute(text(
+                "INSERT INTO membership (dialogue_id, participant_id, role) SELECT d.id, p.id, "
+                "'member' FROM dialogue d, participant p"
+            ))
         upgrade()
         with db.engine.connect() as connection:
             row = connection.execute(text(
@@ -105,4 +115,5 @@ def test_later_migrations_apply_to_a_database_with_data(scratch_url):
                 "SELECT working_hours_start FROM participant WHERE short_name = 'BE'"
             )).scalar()
             assert str(hours).startswith("09:00")
+            assert connection.execute(text("SELECT count(*) FROM membership")).scalar() == 1
         db.engine.dispose()

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
-from planner.models.action_items import ActionItem, ActionItemStatus
+from planner.models.action_items import ActionItem, ActionItemReminder, ActionItemStatus
 from planner.models.agendas import (
     Agenda,
     AgendaItem,
@@ -41,11 +41,13 @@ from planner.models.meetings import (
     Response,
 )
 from planner.models.minutes import (
+    ApprovalMethod,
     Attendance,
     AttendanceStatus,
     Decision,
     Minutes,
     MinutesAmendment,
+    MinutesApproval,
     MinutesNote,
     MinutesStatus,
 )
@@ -55,15 +57,15 @@ from planner.models.people import DialogueRole, DialogueRoleKind, Person
 from planner.models.tokens import ApiToken, PasswordToken, PasswordTokenPurpose
 
 __all__ = [
-    "ActionItem", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
+    "ActionItem", "ActionItemReminder", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
     "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind",
-    "AgendaVersion", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
+    "AgendaVersion", "ApprovalMethod", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
     "CalendarToken", "Classification", "Commitment", "CommitmentStatus",
     "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",
     "DialogueRoleKind", "DocumentKind", "DocumentSection", "HostRotation", "InviteeRole",
     "Meeting", "MeetingChange", "MeetingChangeKind", "MeetingFormat", "MeetingInvitee",
     "MeetingStatus", "Membership", "MembershipRole", "Minutes", "MinutesAmendment",
-    "MinutesNote", "MinutesStatus", "OutboxMessage", "OutboxStatus", "Participant",
-    "ParticipantKind", "Person", "Response", "SourceDocument", "StandingItem",
+    "MinutesApproval", "MinutesNote", "MinutesStatus", "OutboxMessage", "OutboxStatus",
+    "Participant", "ParticipantKind", "Person", "Response", "SourceDocument", "StandingItem",
     "StandingPlacement", "Theme", "commitment_lead", "utcnow",
 ]

@@ -108,3 +108,20 @@ class ActionItem(Base):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < today
+
+
+class ActionItemReminder(Base):
+    """An e-mail reminder sent about an action item: at most one per item and day, so
+    that `planner remind` can run as often as cron likes."""
+
+    __tablename__ = "action_item_reminder"
+
+    action_item_id: Mapped[int] = mapped_column(
+        ForeignKey("action_item.id", ondelete="CASCADE"), primary_key=True
+    )
+    reminded_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The addresses written to, as they were on the day.
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action_item: Mapped[ActionItem] = relationship()

@@ -35,6 +35,20 @@ class AttendanceStatus(StrEnum):
     REPRESENTED = "represented"
     APOLOGIES = "apologies"
 
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ApprovalMethod(StrEnum):
+    NEXT_MEETING = "next_meeting"
+    WRITTEN_PROCEDURE = "written_procedure"
+
+    @property
+    def label(self) -> str:
+        return {"next_meeting": "At the next meeting",
+                "written_procedure": "By written procedure"}[self.value]
+
 
 class Minutes(Base):
     __tablename__ = "minutes"
@@ -56,6 +70,7 @@ class Minutes(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="minutes")
     approved_by: Mapped[Person | None] = relationship(foreign_keys=[approved_by_id])
+    updated_by: Mapped[Person | None] = relationship(foreign_keys=[updated_by_id])
     attendance: Mapped[list[Attendance]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="Attendance.id"
     )
@@ -67,6 +82,9 @@ class Minutes(Base):
     )
     amendments: Mapped[list[MinutesAmendment]] = relationship(
         back_populates="minutes", cascade="all, delete-orphan", order_by="MinutesAmendment.id"
+    )
+    approval: Mapped[MinutesApproval | None] = relationship(
+        back_populates="minutes", cascade="all, delete-orphan"
     )
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -165,3 +183,29 @@ class MinutesAmendment(Base):
 
     minutes: Mapped[Minutes] = relationship(back_populates="amendments")
     amended_by: Mapped[Person | None] = relationship()
+
+
+class MinutesApproval(Base):
+    """How approved minutes were approved: at a later meeting (which one), or by
+    written procedure. Who and when are on the minutes (approved_by, approved_at)."""
+
+    __tablename__ = "minutes_approval"
+    __table_args__ = (one_of("method", tuple(ApprovalMethod)),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(
+        ForeignKey("minutes.id", ondelete="CASCADE"), unique=True
+    )
+    method: Mapped[str] = mapped_column(String(24))
+    # The meeting that approved them, when approved at a meeting.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    minutes: Mapped[Minutes] = relationship(back_populates="approval")
+    meeting: Mapped[Meeting | None] = relationship()
+
+    @property
+    def method_label(self) -> str:
+        return ApprovalMethod(self.method).label

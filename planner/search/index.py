@@ -1,0 +1,100 @@
+"""The full-text indexes search reads, one per database, made by the search migration:
+
+- SQLite: the FTS5 table `search_index` (kind, record_id, title, body), kept in step by
+  triggers on the searched tables.
+- PostgreSQL: GIN indexes on `to_tsvector('english', ...)` of each searched table. The
+  expressions below are those of the indexes, written the same way, so that PostgreSQL
+  matches them to the index (a literal, not a bound parameter, for the configuration).
+
+Neither is a model: `include_name` keeps them out of Alembic's comparison."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+
+from planner.models import ActionItem, Commitment, Decision, Minutes, MinutesNote
+
+SQLITE_TABLE = "search_index"
+POSTGRES_INDEX_PREFIX = "ix_search_"
+
+# The kinds of record searched, with their models.
+MODELS: dict[str, Any] = {
+    "commitment": Commitment,
+    "minutes": Minutes,
+    "minutes_note": MinutesNote,
+    "decision": Decision,
+    "action_item": ActionItem,
+}
+
+# PostgreSQL: exactly the migration's index expressions, table-qualified.
+_VECTORS = {
+    "commitment": "commitment.title || ' ' || commitment.quote",
+    "minutes": "minutes.summary",
+    "minutes_note": "minutes_note.text",
+    "decision": "decision.text",
+    "action_item": "action_item.title || ' ' || action_item.description || ' ' || "
+                   "action_item.outcome",
+}
+
+# Words too common to narrow a search. PostgreSQL's English configuration drops them
+# itself; dropping them for SQLite too makes both find the same.
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it",
+    "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+})
+MAX_TERMS = 12
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """For Alembic (migrations/env.py and the drift test): leave the search indexes out
+    of the comparison between the models and the database."""
+    if name is None:
+        return True
+    if type_ == "table":
+        return not name.startswith(SQLITE_TABLE)
+    if type_ == "index":
+        return not name.startswith(POSTGRES_INDEX_PREFIX)
+    return True
+
+
+def terms(query: str) -> list[str]:
+    """The words searched for, lower-case, without the commonest ones."""
+    words = [w.lower() for w in re.findall(r"\w+", query or "")]
+    kept = [w for w in words if w not in STOP_WORDS]
+    return list(dict.fromkeys(kept))[:MAX_TERMS]
+
+
+def matches(dialect: str, kind: str, words: list[str]) -> tuple[Select[Any], ColumnElement[Any]]:
+    """A query of `kind`'s model restricted to the records holding every word, and a
+    score to sort them by (higher is better). The caller adds visibility."""
+    model = MODELS[kind]
+    if dialect == "postgresql":
+        english = literal_column("'english'::regconfig")
+        vector = func.to_tsvector(english, literal_column(_VECTORS[kind]))
+        wanted = func.plainto_tsquery(english, bindparam("search_words", " ".join(words)))
+        return select(model).where(vector.op("@@")(wanted)), func.ts_rank(vector, wanted)
+    index = table(SQLITE_TABLE, column("kind"), column("record_id"), column("rank"))
+    # Each word quoted: whatever the reader types is a word, never FTS5 syntax.
+    expression = " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    found = (
+        select(index.c.record_id.label("id"), literal_column("bm25(search_index)").label("bm25"))
+        .where(text("search_index MATCH :search_words").bindparams(search_words=expression))
+        .where(index.c.kind == kind)
+        .subquery()
+    )
+    query = select(model).join(found, found.c.id == model.id)
+    # bm25 is lower for better matches.
+    return query, -found.c.bm25
