@@ -7,7 +7,7 @@ INSTANCE := instance
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-test db demo clean
+.PHONY: run test lint install install-test db demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,24 @@ tests/js/node_modules/.package-lock.json: tests/js/package-lock.json
 	if command -v npm >/dev/null; then npm ci --prefix tests/js --no-audit --no-fund; \
 	else echo "npm not found: the ical.js test will be skipped"; fi
 
+# axe-core for the accessibility checks of the end-to-end tests; they skip it where npm is missing.
+tests/e2e/js/node_modules/.package-lock.json: tests/e2e/js/package-lock.json
+	if command -v npm >/dev/null; then npm ci --prefix tests/e2e/js --no-audit --no-fund; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+# Debian's Chromium, which the end-to-end tests drive (Playwright never downloads a browser).
+/usr/bin/chromium:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "Chromium is missing: the end-to-end tests need /usr/bin/chromium." >&2; \
+		echo "Install it as root (sudo apt-get install chromium), then run make test again." >&2; \
+		exit 1; \
+	fi
+
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json
+install-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json \
+	tests/e2e/js/node_modules/.package-lock.json
 
 # A secret key made once for this checkout, kept in the instance folder (not in git).
 $(INSTANCE)/secret_key:
@@ -50,8 +66,21 @@ run: demo
 lint: install-test
 	$(BIN)/ruff check planner tests migrations
 
-test: install-test lint
+test: install-test lint /usr/bin/chromium
 	$(BIN)/python -m pytest
+
+# Debian's wrk, the load generator of `make bench`.
+/usr/bin/wrk:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk; \
+	else \
+		echo "wrk is missing: make bench needs it (sudo apt-get install wrk)." >&2; exit 1; \
+	fi
+
+# A fresh database (SQLite under instance/bench/, or BENCH_DATABASE_URL), the bench data,
+# gunicorn on 127.0.0.1 and wrk on each endpoint: bench/results/latest-<db>.json.
+bench: install /usr/bin/wrk
+	$(BIN)/python -m planner.bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -23,6 +23,10 @@ def main() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
 
+    from planner.bench import register as register_bench
+
+    register_bench(app)
+
 
 @click.command("demo")
 @click.option(

@@ -415,3 +415,13 @@ def test_another_dialogues_schedule_is_not_found(sign_in):
     antwerp = meeting_in("Antwerp")
     assert client.get(f"/dialogues/{antwerp.dialogue_id}/series").status_code == 404
     assert client.get(f"/meetings/{antwerp.id}/reschedule").status_code == 404
+
+
+def test_proposals_mark_the_meetings_current_date_instead_of_offering_it(sign_in):
+    client = sign_in(SECRETARIAT)
+    antwerp = meeting_in("Antwerp")
+    current = antwerp.local_start.date()
+    html = client.get(f"/dialogues/{antwerp.dialogue_id}/proposals?meeting={antwerp.id}"
+                      f"&start={current}&end={current}&days=1").get_data(as_text=True)
+    assert "The meeting's date now" in html
+    assert "Schedule<span" not in html

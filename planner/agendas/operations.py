@@ -379,7 +379,8 @@ def _saving(write, unique_clash_is_conflict: bool) -> None:
 
 def _renumber(ordered: Iterable[AgendaItem]) -> None:
     for position, item in enumerate(ordered, start=1):
-        item.position = position
+        if item.position != position:
+            item.position = position
 
 
 def local_today(meeting: Meeting) -> date:
@@ -658,11 +659,17 @@ def build_agenda(
     existing = {item.source_key: item for item in ordered if item.source_key}
     added = []
     cursor = -1  # new items go right after the last planned item already on the agenda
+    # Where each item stands, made again only after an insert: thousands of open
+    # commitments and action items make list.index() quadratic.
+    index_of: dict[int, int] | None = None
     for planned in plan:
         item = existing.get(planned.key)
         if item is not None:
-            item.reason = planned.reason
-            cursor = ordered.index(item)
+            if item.reason != planned.reason:  # unchanged attributes cost the flush nothing
+                item.reason = planned.reason
+            if index_of is None:
+                index_of = {id(each): i for i, each in enumerate(ordered)}
+            cursor = index_of[id(item)]
             continue
         item = AgendaItem(
             kind=planned.kind,
@@ -680,9 +687,11 @@ def build_agenda(
         )
         cursor += 1
         ordered.insert(cursor, item)
+        index_of = None
         added.append(item)
     _renumber(ordered)
-    agenda.items = ordered
+    if added:  # else the collection holds these very items already
+        agenda.items = ordered
     agenda.built_at = utcnow()
     _touch(agenda, unique_clash_is_conflict=True)
     audit.record(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar as gregorian
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -110,11 +111,45 @@ def meeting_file(meeting: Meeting, *, viewer_id: int | None = None) -> Document:
 def feed(
     meetings: Sequence[Meeting], *, name: str, description: str, empty_since: datetime
 ) -> Document:
-    """A subscribable calendar of meetings (RFC 5546 PUBLISH semantics, without METHOD)."""
+    """A subscribable calendar of meetings (RFC 5546 PUBLISH semantics, without METHOD).
+
+    Feeds are polled every few minutes and rarely change, and serialising hundreds of
+    events takes the better part of a second: the document is kept, keyed by everything
+    it is made from, so that an unchanged feed (and its ETag, for the 304) is not rebuilt.
+    """
+    key = _feed_key(meetings, name, description, empty_since)
+    cached = _FEEDS.get(key)
+    if cached is not None:
+        _FEEDS.move_to_end(key)
+        return cached
     calendar = _calendar(name=name, description=description)
     _add(calendar, meetings, dtstamp=last_changed, attendees=lambda _m: [])
     changed = max((last_changed(m) for m in meetings), default=empty_since)
-    return Document(calendar.to_ical(), changed)
+    document = Document(calendar.to_ical(), changed)
+    _FEEDS[key] = document
+    if len(_FEEDS) > FEED_CACHE_SIZE:
+        _FEEDS.popitem(last=False)
+    return document
+
+
+# Per process; a feed of 500 meetings is about 400 kB.
+FEED_CACHE_SIZE = 64
+_FEEDS: OrderedDict[str, Document] = OrderedDict()
+
+
+def _feed_key(meetings: Sequence[Meeting], *parts: object) -> str:
+    """Every input of a feed: the meetings' columns, what the events show of their
+    dialogue and host, and the links' base and the organizer (from the settings)."""
+    columns = [c.key for c in Meeting.__table__.columns]
+    rows = [
+        (tuple(getattr(m, c) for c in columns),
+         (m.dialogue.name, m.dialogue.short_name, m.dialogue.level, m.dialogue.classification),
+         m.host.name if m.host is not None else None)
+        for m in meetings
+    ]
+    base = meeting_url(meetings[0]) if meetings else ""
+    material = repr((parts, base, str(organizer()), rows)).encode()
+    return hashlib.sha256(material).hexdigest()
 
 
 # --- building blocks --------------------------------------------------------------------

@@ -1,0 +1,265 @@
+"""`make bench`: a fresh database with the bench data, gunicorn on 127.0.0.1, and wrk
+against each endpoint in turn (8 connections, a few seconds each).
+
+    python -m planner.bench.run            # SQLite under instance/bench/
+    BENCH_DATABASE_URL=postgresql+psycopg://... python -m planner.bench.run
+
+Results: bench/results/latest-<db>.json and a table on stdout. The server's log is
+checked for errors, and wrk's counts for 5xx answers.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+INSTANCE = ROOT / "instance" / "bench"
+RESULTS = ROOT / "bench" / "results"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+# Flask-Login ties a session to the client's address and User-Agent: one for every client.
+USER_AGENT = "planner-bench"
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+# wrk reports through this: latency percentiles (microseconds), requests, errors.
+LUA = r"""
+wrk.method = [[%(method)s]]
+wrk.body = [[%(body)s]]
+%(headers)s
+done = function(summary, latency, requests)
+  local f = io.open([[%(out)s]], "w")
+  f:write(string.format(
+    '{"requests": %%d, "duration_us": %%d, "status_errors": %%d, "socket_errors": %%d,' ..
+    ' "p50": %%d, "p95": %%d, "p99": %%d, "max": %%d, "mean": %%f}',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    latency.mean))
+  f:close()
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fresh_database(url: str | None) -> tuple[str, str]:
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    if not url:
+        path = INSTANCE / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        return "sqlite:///" + str(path), "sqlite"
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url, "postgresql"
+
+
+def main() -> int:
+    url, kind = fresh_database(os.environ.get("BENCH_DATABASE_URL"))
+    env = {**os.environ, "PLANNER_DATABASE_URL": url,
+           "PLANNER_SECRET_KEY": os.environ.get("PLANNER_SECRET_KEY") or os.urandom(16).hex(),
+           "PLANNER_SECURE_COOKIES": "0",  # plain http on 127.0.0.1
+           "PLANNER_API_RATE_LIMIT": "1000000 per minute",  # measure the API, not the limiter
+           "PLANNER_OUTBOX_SEND_AFTER_COMMIT": "0"}
+    planner = str(BIN / "planner")
+    subprocess.run([planner, "db", "upgrade"], env=env, check=True, capture_output=True)
+    data_file = INSTANCE / "data.json"
+    started = time.perf_counter()
+    subprocess.run([planner, "bench-data", "--json-out", str(data_file)], env=env, check=True)
+    load_seconds = time.perf_counter() - started
+    data = json.loads(data_file.read_text())
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = INSTANCE / f"server-{kind}.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "--error-logfile", "-", "--log-level", "info", "planner:create_app()"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_for(base + "/healthz")
+        results = measure(base, data)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    problems = [line for line in log_path.read_text().splitlines()
+                if re.search(r"Traceback|\bERROR\b|Exception|CRITICAL", line)]
+    report = {
+        "database": kind, "scale": data["scale"], "seconds_per_endpoint": SECONDS,
+        "connections": CONNECTIONS, "workers": 2, "cpus": os.cpu_count(),
+        "bench_data_seconds": round(load_seconds, 1), "bench_data_rows": data["rows"],
+        "feed_meetings": data["feed_meetings"], "first_agenda_build_ms": results.pop("_first"),
+        "server_log_errors": problems[:20], "endpoints": results,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"latest-{kind}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"\nResults: {out.relative_to(ROOT)}; server log: {log_path.relative_to(ROOT)}")
+    bad = sum(r["status_errors"] + r["socket_errors"] for r in results.values())
+    print(f"Server log errors: {len(problems)}; error answers or socket errors: {bad}")
+    return 1 if problems or bad else 0
+
+
+def wait_for(url: str) -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:  # refused, or not answering yet
+            time.sleep(0.2)
+    raise SystemExit(f"the server did not answer on {url}")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def sign_in(base: str, email: str, password: str) -> tuple[Any, Any]:
+    """Sign in once (sign-in is throttled) and reuse the session cookie."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    opener.addheaders = [("User-Agent", USER_AGENT)]
+    page = opener.open(base + "/login").read().decode()
+    token = CSRF.search(page).group(1)
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    try:
+        opener.open(base + "/login", body.encode())
+    except urllib.error.HTTPError as answer:  # the 302 after signing in
+        if answer.code not in (302, 303):
+            raise
+    return jar, opener
+
+
+def measure(base: str, data: dict[str, Any]) -> dict[str, Any]:
+    jar, opener = sign_in(base, data["person_email"], data["password"])
+    meeting, dialogue = data["big_meeting_id"], data["big_dialogue_id"]
+    draft = opener.open(f"{base}/meetings/{meeting}/agenda/draft").read().decode()
+    csrf = CSRF.search(draft).group(1)
+    # After the page above: the session now holds the CSRF secret too.
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    feed = f"/calendar/{data['feed_token']}.ics"
+    etag = urllib.request.urlopen(base + feed).headers["ETag"]
+
+    # The first build of the big agenda (the one that writes every item), once.
+    started = time.perf_counter()
+    request = urllib.request.Request(f"{base}/meetings/{meeting}/agenda/build",
+                                     data=urllib.parse.urlencode({"csrf_token": csrf}).encode())
+    try:
+        opener.open(request)
+    except urllib.error.HTTPError as answer:
+        assert answer.code in (302, 303), answer.code
+    first = round((time.perf_counter() - started) * 1000, 1)
+
+    page = {"Cookie": cookie}
+    api = {"Authorization": f"Bearer {data['api_token']}"}
+    form = {**page, "Content-Type": "application/x-www-form-urlencoded"}
+    endpoints = [
+        ("healthz (ceiling)", "GET", "/healthz", {}, "", CONNECTIONS),
+        ("dashboard", "GET", "/", page, "", CONNECTIONS),
+        ("dialogue page", "GET", f"/dialogues/{dialogue}", page, "", CONNECTIONS),
+        ("meeting page", "GET", f"/meetings/{data['past_meeting_id']}", page, "", CONNECTIONS),
+        # Builds write: one client, as a chair would (and SQLite has one writer).
+        ("agenda build (POST)", "POST", f"/meetings/{meeting}/agenda/build", form,
+         f"csrf_token={csrf}", 1),
+        ("feed, fresh", "GET", feed, {}, "", CONNECTIONS),
+        ("feed, 304", "GET", feed, {"If-None-Match": etag}, "", CONNECTIONS),
+        ("dialogue .ics", "GET", f"/dialogues/{dialogue}/calendar.ics", page, "", CONNECTIONS),
+        ("API dialogues", "GET", "/api/v1/dialogues", api, "", CONNECTIONS),
+        ("API commitments", "GET", f"/api/v1/dialogues/{dialogue}/commitments", api, "",
+         CONNECTIONS),
+        ("API meetings", "GET", f"/api/v1/dialogues/{dialogue}/meetings", api, "", CONNECTIONS),
+        ("API action items", "GET", "/api/v1/action-items", api, "", CONNECTIONS),
+        ("API participants", "GET", "/api/v1/participants", api, "", CONNECTIONS),
+    ]
+    results: dict[str, Any] = {"_first": first}
+    for name, method, path, headers, body, connections in endpoints:
+        status = check(opener if "Cookie" in headers else None, base + path, method, headers,
+                       body)
+        result = wrk(base + path, method, headers, body, connections)
+        result["status"] = status
+        results[name] = result
+        print(f"  {name:<22} {result['rps']:>8.1f} req/s  p95 {result['p95_ms']:>7.1f} ms",
+              flush=True)
+    ceiling = results["healthz (ceiling)"]["rps"]
+    for name, result in results.items():
+        if name != "_first":
+            result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3)
+    return results
+
+
+def check(opener: Any, url: str, method: str, headers: dict[str, str], body: str) -> int:
+    """The status of one request, before the load: a 4xx would make the figures lie."""
+    request = urllib.request.Request(url, data=body.encode() if body else None,
+                                     headers={**headers, "User-Agent": USER_AGENT},
+                                     method=method)
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request).status
+    except urllib.error.HTTPError as answer:
+        status = answer.code
+    if status not in (200, 302, 303, 304):
+        raise SystemExit(f"{method} {url} answered {status}")
+    return status
+
+
+def wrk(url: str, method: str, headers: dict[str, str], body: str, connections: int) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        script = Path(tmp) / "script.lua"
+        headers = {**headers, "User-Agent": USER_AGENT}
+        lines = "\n".join(f"wrk.headers[ [[{k}]] ] = [[{v}]]" for k, v in headers.items())
+        script.write_text(LUA % {"method": method, "body": body, "headers": lines, "out": out})
+        subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections),
+                        "-d", f"{SECONDS}s", "--timeout", "10s", "-s", str(script), url],
+                       check=True, capture_output=True)
+        raw = json.loads(out.read_text())
+    return {
+        "method": method, "path": "/" + url.split("/", 3)[3],
+        "connections": connections, "requests": raw["requests"],
+        "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
+        "p50_ms": round(raw["p50"] / 1000, 1), "p95_ms": round(raw["p95"] / 1000, 1),
+        "p99_ms": round(raw["p99"] / 1000, 1), "max_ms": round(raw["max"] / 1000, 1),
+        "status_errors": raw["status_errors"], "socket_errors": raw["socket_errors"],
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    print(f"\n{report['database']}, scale {report['scale']}, {report['connections']} connections, "
+          f"{report['seconds_per_endpoint']} s each, gunicorn 2 workers, {report['cpus']} CPUs; "
+          f"first build of the big agenda: {report['first_agenda_build_ms']} ms")
+    print(f"| {'endpoint':<22} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
+          f"| {'x ceiling':>9} |")
+    print(f"|{'-' * 24}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 10}:|")
+    for name, r in report["endpoints"].items():
+        print(f"| {name:<22} | {r['rps']:>8.1f} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} "
+              f"| {r['p99_ms']:>7.1f} | {r['ratio_to_ceiling']:>9.3f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
