@@ -128,3 +128,13 @@ def test_account_settings_refuse_bad_input(sign_in, data, message):
     db.session.expire_all()
     person = db.session.scalar(select(Person).where(Person.email == DELEGATE_NL))
     assert person.name == "Dutch delegate" and person.timezone == "Europe/Amsterdam"
+
+
+def test_dashboard_hides_action_items_of_draft_minutes_from_delegates(sign_in):
+    from planner.models import Minutes
+
+    minutes = db.session.scalar(select(Minutes))
+    minutes.status = "draft"
+    db.session.commit()
+    page = sign_in(DELEGATE_NL).get("/").get_data(as_text=True)
+    assert "Share a first outline of the platform" not in page

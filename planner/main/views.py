@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner.access import restrict_to_visible
+from planner.actions.operations import readable as readable_action_items
 from planner.extensions import db
 from planner.main import blueprint
 from planner.models import ActionItem, ActionItemStatus, Meeting, MeetingStatus, utcnow
@@ -30,7 +31,8 @@ def dashboard():
         .limit(UPCOMING_LIMIT)
     ).all()
 
-    actions = restrict_to_visible(select(ActionItem), ActionItem.dialogue_id, person).where(
+    # Those of draft minutes only for whoever writes them, as on every other page.
+    actions = readable_action_items(person).where(
         ActionItem.status.in_(ActionItemStatus.still_open())
     )
     if person.participant_id is not None:
