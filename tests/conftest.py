@@ -13,7 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from planner import create_app
 from planner.extensions import db, limiter
@@ -39,12 +40,32 @@ def app_config(database_url: str, **overrides) -> dict:
     }
 
 
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SQLite in a temporary folder, or PLANNER_TEST_DATABASE_URL. With pytest-xdist each
+    worker gets a database of its own beside that one, created and dropped here."""
     url = os.environ.get("PLANNER_TEST_DATABASE_URL")
-    if url:
-        return url
-    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "planner-test.db")
+    if not url:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "planner-test.db")
+        return
+    if not WORKER:
+        yield url
+        return
+    base = make_url(url)
+    name = f"{base.database}_{WORKER}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def drop_everything() -> None:

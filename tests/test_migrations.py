@@ -29,7 +29,7 @@ def scratch_url(database_url: str, tmp_path) -> Iterator[str]:
     if url.get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    name = f"{url.database}_migrations"
+    name = f"{url.database}_migrations"  # the worker's own database under pytest-xdist
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
