@@ -136,7 +136,7 @@ class LiveServer:
         self.app = app
         self.errors: list[BaseException] = []
         got_request_exception.connect(self._record_error, app)
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(
             target=self.server.serve_forever, name=f"e2e server {self.url}", daemon=True
@@ -166,6 +166,24 @@ def demo_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoDat
         yield databases
     finally:
         databases.close()
+
+
+def buffered(app):
+    """Read each response whole, and close it, before the server writes it: a browser that
+    drops a connection (as Chromium does with favicons) must not leave a static file open
+    in the server thread, which pytest would report as an unraisable ResourceWarning."""
+
+    def application(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+        return [body]
+
+    return application
 
 
 @contextlib.contextmanager
