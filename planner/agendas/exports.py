@@ -85,15 +85,25 @@ def _line_height(size: float) -> float:
     return size * MM_PER_PT * 1.3
 
 
-class _AgendaPDF(FPDF):
+class MarkedPDF(FPDF):
+    """An A4 paper with its classification marking at the head and foot of every page,
+    a running title and "Page n of N": the shared frame of agendas and minutes."""
+
+    margin = 18.0
+    bottom = 24.0
+    footer_marking = 18.0
+
     def __init__(self, content: dict[str, Any]):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.content = content
         for style, name in FONT_FILES.items():
             self.add_font(FONT, style, str(FONT_DIR / name))
-        self.set_margins(18, 24, 18)
-        self.set_auto_page_break(True, margin=24)
+        self.set_margins(self.margin, 24, self.margin)
+        self.set_auto_page_break(True, margin=self.bottom)
         self.alias_nb_pages()
+
+    def running_title(self) -> str:
+        raise NotImplementedError
 
     def _marking(self, y: float) -> None:
         text = self.content["classification"]
@@ -110,13 +120,18 @@ class _AgendaPDF(FPDF):
         self.set_xy(self.l_margin, self.t_margin)
 
     def footer(self) -> None:
-        self._marking(self.h - 18)
+        self._marking(self.h - self.footer_marking)
         self.set_font(FONT, "", 8)
         self.set_text_color(80)
         self.set_xy(self.l_margin, self.h - 11)
-        self.cell(self.epw * 0.75, 4, _running_title(self.content))
+        self.cell(self.epw * 0.75, 4, self.running_title())
         self.cell(self.epw * 0.25, 4, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
+
+
+class _AgendaPDF(MarkedPDF):
+    def running_title(self) -> str:
+        return _running_title(self.content)
 
     def table_head(self) -> None:
         self.set_font(FONT, "B", 9.5)

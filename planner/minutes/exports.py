@@ -17,11 +17,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from planner.agendas.exports import DOCX_MIMETYPE, FONT, FONT_DIR, FONT_FILES
+from planner.agendas.exports import DOCX_MIMETYPE, FONT, MarkedPDF
 from planner.minutes import operations as ops
 from planner.models import ActionItem, AttendanceStatus, CommitmentStatus, Meeting, Minutes
 from planner.timefmt import format_date, format_span
@@ -121,38 +120,13 @@ def _facts(content: dict[str, Any]) -> list[str]:
 HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 238, 242))
 
 
-class _MinutesPDF(FPDF):
-    def __init__(self, content: dict[str, Any]):
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.content = content
-        for style, name in FONT_FILES.items():
-            self.add_font(FONT, style, str(FONT_DIR / name))
-        self.set_margins(20, 24, 20)
-        self.set_auto_page_break(True, margin=26)
-        self.alias_nb_pages()
+class _MinutesPDF(MarkedPDF):
+    margin = 20.0
+    bottom = 26.0
+    footer_marking = 19.0
 
-    def _marking(self, y: float) -> None:
-        text = self.content["classification"]
-        self.set_font(FONT, "B", 10)
-        self.set_text_color(0)
-        self.set_draw_color(0)
-        self.set_line_width(0.5)
-        width = self.get_string_width(text) + 6
-        self.set_xy((self.w - width) / 2, y)
-        self.cell(width, 6, text, border=1, align="C")
-
-    def header(self) -> None:
-        self._marking(8)
-        self.set_xy(self.l_margin, self.t_margin)
-
-    def footer(self) -> None:
-        self._marking(self.h - 19)
-        self.set_font(FONT, "", 8)
-        self.set_text_color(80)
-        self.set_xy(self.l_margin, self.h - 11)
-        self.cell(self.epw * 0.75, 4, _running_title(self.content))
-        self.cell(self.epw * 0.25, 4, f"Page {self.page_no()} of {{nb}}", align="R")
-        self.set_text_color(0)
+    def running_title(self) -> str:
+        return _running_title(self.content)
 
     def heading(self, text: str, size: float = 13) -> None:
         self.ln(2)
