@@ -8,7 +8,7 @@ id does not even tell whether the object exists.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import abort
 from sqlalchemy import Select, or_, select
@@ -28,14 +28,21 @@ from planner.models import (
 SECRETARIAT = "secretariat"
 
 
-def visible_dialogue_ids(person: Person) -> Select[Any] | None:
+class Reader(Protocol):
+    """Who reads: a signed-in Person, or as much of one as a feed link carries."""
+
+    id: int
+    is_secretariat: bool
+
+
+def visible_dialogue_ids(person: Reader) -> Select[Any] | None:
     """A subquery of the dialogue ids `person` may see, or None for all of them."""
     if person.is_secretariat:
         return None
     return select(DialogueRole.dialogue_id).where(DialogueRole.person_id == person.id)
 
 
-def restrict_to_visible(query: Select[Any], dialogue_id_column: Any, person: Person) -> Select[Any]:
+def restrict_to_visible(query: Select[Any], dialogue_id_column: Any, person: Reader) -> Select[Any]:
     """Narrow any query over dialogue-owned rows to what `person` may see."""
     visible = visible_dialogue_ids(person)
     return query if visible is None else query.where(dialogue_id_column.in_(visible))
@@ -125,6 +132,27 @@ def restrict_to_readable_minutes(
         or_(
             minutes_status_column.is_(None),
             minutes_status_column != MinutesStatus.DRAFT,
+            dialogue_id_column.in_(managed),
+        )
+    )
+
+
+def restrict_to_readable_by_meeting(
+    query: Select[Any], meeting_id_column: Any, dialogue_id_column: Any, person: Person
+) -> Select[Any]:
+    """The rule of `restrict_to_readable_minutes`, for rows that point at a meeting
+    rather than at its minutes (action items): hidden while that meeting's minutes are
+    a draft, unless the person writes them. Without a join to the minutes, so that a
+    list over many thousand rows can count them from an index."""
+    query = restrict_to_visible(query, dialogue_id_column, person)
+    managed = managed_dialogue_ids(person)
+    if managed is None:
+        return query
+    drafts = select(Minutes.meeting_id).where(Minutes.status == MinutesStatus.DRAFT)
+    return query.where(
+        or_(
+            meeting_id_column.is_(None),
+            meeting_id_column.not_in(drafts),
             dialogue_id_column.in_(managed),
         )
     )

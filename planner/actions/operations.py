@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from planner import audit
-from planner.access import restrict_to_readable_minutes
+from planner.access import restrict_to_readable_by_meeting
 from planner.extensions import db
 from planner.minutes import operations as minutes_ops
 from planner.minutes.versioning import EditConflict, last_saved_by, resolve, save
@@ -35,6 +35,7 @@ from planner.models import (
     MinutesStatus,
     Participant,
     Person,
+    by_due_date,
     utcnow,
 )
 from planner.timefmt import format_date
@@ -502,8 +503,8 @@ STATUS_FILTERS = {
 def readable(person: Person) -> Any:
     """Action items `person` may see: of their dialogues, and of draft minutes only if
     they write those minutes (planner.access decides both)."""
-    query = select(ActionItem).outerjoin(Minutes, Minutes.meeting_id == ActionItem.meeting_id)
-    return restrict_to_readable_minutes(query, Minutes.status, ActionItem.dialogue_id, person)
+    return restrict_to_readable_by_meeting(select(ActionItem), ActionItem.meeting_id,
+                                           ActionItem.dialogue_id, person)
 
 
 @dataclass
@@ -539,7 +540,7 @@ def list_action_items(
         query.options(joinedload(ActionItem.dialogue), joinedload(ActionItem.owner),
                       joinedload(ActionItem.owner_person), joinedload(ActionItem.meeting),
                       joinedload(ActionItem.commitment))
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(*by_due_date())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return Listing(list(items), total, page, pages)

@@ -39,7 +39,7 @@ from icalendar import (
     vDuration,
 )
 
-from planner.calendar.links import agenda_url, is_sensitive, meeting_url
+from planner.calendar.links import agenda_url, base_url, is_sensitive, meeting_url
 from planner.models import InviteeRole, Meeting, MeetingFormat, MeetingInvitee, MeetingStatus
 
 PRODID = "-//Dialogue Planner//Calendar invites//EN"
@@ -68,10 +68,13 @@ class Document:
 
     body: bytes
     last_modified: datetime
+    # Feeds are tagged by their calendar revisions (feeds.py), known before any byte is
+    # made; anything else by a digest of its bytes.
+    tag: str | None = None
 
     @property
     def etag(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()[:32]
+        return self.tag or hashlib.sha256(self.body).hexdigest()[:32]
 
 
 def last_changed(meeting: Meeting) -> datetime:
@@ -109,47 +112,61 @@ def meeting_file(meeting: Meeting, *, viewer_id: int | None = None) -> Document:
 
 
 def feed(
-    meetings: Sequence[Meeting], *, name: str, description: str, empty_since: datetime
+    meetings: Sequence[Meeting], *, name: str, description: str, empty_since: datetime,
+    tag: str,
 ) -> Document:
     """A subscribable calendar of meetings (RFC 5546 PUBLISH semantics, without METHOD).
 
-    Feeds are polled every few minutes and rarely change, and serialising hundreds of
-    events takes the better part of a second: the document is kept, keyed by everything
-    it is made from, so that an unchanged feed (and its ETag, for the 304) is not rebuilt.
-    """
-    key = _feed_key(meetings, name, description, empty_since)
-    cached = _FEEDS.get(key)
-    if cached is not None:
-        _FEEDS.move_to_end(key)
-        return cached
+    A feed is its header and time zones, then one event per meeting. Each event's bytes
+    are kept under everything they are made from, so that after one meeting changes,
+    every feed that shows it is rebuilt from the events already written but that one."""
+    meetings = sorted(meetings, key=lambda m: (m.starts_at, m.id))
     calendar = _calendar(name=name, description=description)
-    _add(calendar, meetings, dtstamp=last_changed, attendees=lambda _m: [])
+    for tzid, (first, last) in sorted(_years_by_zone(meetings).items()):
+        calendar.add_component(vtimezone(tzid, first, last))
+    head = calendar.to_ical()
+    assert head.endswith(END_CALENDAR)
+    settings = _event_settings()
+    body = b"".join([head[:-len(END_CALENDAR)],
+                     *(_feed_event(meeting, settings) for meeting in meetings),
+                     END_CALENDAR])
     changed = max((last_changed(m) for m in meetings), default=empty_since)
-    document = Document(calendar.to_ical(), changed)
-    _FEEDS[key] = document
-    if len(_FEEDS) > FEED_CACHE_SIZE:
-        _FEEDS.popitem(last=False)
-    return document
+    return Document(body, changed, tag)
 
 
-# Per process; a feed of 500 meetings is about 400 kB.
-FEED_CACHE_SIZE = 64
-_FEEDS: OrderedDict[str, Document] = OrderedDict()
+END_CALENDAR = b"END:VCALENDAR\r\n"
+# Per process; an event is about 750 bytes.
+EVENTS_KEPT = 20_000
+_events: OrderedDict[tuple, bytes] = OrderedDict()
+_MEETING_COLUMNS = tuple(c.key for c in Meeting.__table__.columns)
 
 
-def _feed_key(meetings: Sequence[Meeting], *parts: object) -> str:
-    """Every input of a feed: the meetings' columns, what the events show of their
-    dialogue and host, and the links' base and the organizer (from the settings)."""
-    columns = [c.key for c in Meeting.__table__.columns]
-    rows = [
-        (tuple(getattr(m, c) for c in columns),
-         (m.dialogue.name, m.dialogue.short_name, m.dialogue.level, m.dialogue.classification),
-         m.host.name if m.host is not None else None)
-        for m in meetings
-    ]
-    base = meeting_url(meetings[0]) if meetings else ""
-    material = repr((parts, base, str(organizer()), rows)).encode()
-    return hashlib.sha256(material).hexdigest()
+def _event_settings() -> tuple:
+    """What an event takes from the settings and the request: its links and ORGANIZER."""
+    address = organizer()
+    return (base_url(), str(address), address.params.get("CN"))
+
+
+def _feed_event(meeting: Meeting, settings: tuple) -> bytes:
+    dialogue, host = meeting.dialogue, meeting.host
+    key = (tuple(getattr(meeting, column) for column in _MEETING_COLUMNS),
+           dialogue.name, dialogue.short_name, dialogue.level, dialogue.classification,
+           host.name if host is not None else None, settings)
+    event = _events.get(key)
+    if event is None:
+        event = _event(meeting, dtstamp=last_changed(meeting), attendees=[],
+                       method=None).to_ical()
+        _events[key] = event
+        if len(_events) > EVENTS_KEPT:
+            _events.popitem(last=False)
+    else:
+        _events.move_to_end(key)
+    return event
+
+
+def forget_events() -> None:
+    """For tests that compare a feed made from kept events with one made from none."""
+    _events.clear()
 
 
 # --- building blocks --------------------------------------------------------------------

@@ -6,13 +6,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from planner import audit
-from planner.access import restrict_to_visible
+from planner.access import Reader, restrict_to_visible
 from planner.calendar.invites import InviteKind, queue_invites
 from planner.extensions import db
 from planner.models import (
@@ -31,8 +30,6 @@ from planner.validation import InvalidInput
 # 32 random bytes: 256 bits, well above the 128 a guess must beat.
 TOKEN_BYTES = 32
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-# Calendar apps poll every few minutes to hours; one write an hour says "still in use".
-LAST_USED_GRANULARITY = timedelta(hours=1)
 
 ANSWERS = {
     "accepted": Response.ACCEPTED,
@@ -83,25 +80,6 @@ def revoke_feed_links(person: Person, *, audit_it: bool = True) -> int:
     return result.rowcount
 
 
-def person_for_feed(token: str) -> Person | None:
-    """The active person whose active feed link this is, or None. Notes when the link
-    was last used (the caller commits)."""
-    if not TOKEN_SHAPE.fullmatch(token):
-        return None
-    record = db.session.scalar(
-        select(CalendarToken)
-        .options(joinedload(CalendarToken.person))
-        .where(CalendarToken.token_hash == hash_token(token),
-               CalendarToken.revoked_at.is_(None))
-    )
-    if record is None or not record.person.active:
-        return None
-    now = utcnow()
-    if record.last_used_at is None or now - record.last_used_at > LAST_USED_GRANULARITY:
-        record.last_used_at = now
-    return record.person
-
-
 # --- what the calendars hold ------------------------------------------------------------
 
 
@@ -109,7 +87,7 @@ def _meetings():
     return select(Meeting).options(joinedload(Meeting.dialogue), joinedload(Meeting.host))
 
 
-def feed_meetings(person: Person) -> list[Meeting]:
+def feed_meetings(person: Reader) -> list[Meeting]:
     """Every meeting of every dialogue the person can see (access decides, as for pages)."""
     query = restrict_to_visible(_meetings(), Meeting.dialogue_id, person)
     return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from planner.access import can_manage, dialogue_or_404, meeting_or_404
-from planner.calendar import blueprint, ics
+from planner.calendar import blueprint, feeds, ics
 from planner.calendar.links import (
     external_url,
     google_calendar_url,
@@ -17,13 +17,14 @@ from planner.calendar.links import (
     webcal,
 )
 from planner.calendar.operations import (
+    TOKEN_SHAPE,
     active_feed,
     dialogue_meetings,
     feed_meetings,
+    hash_token,
     invitation,
     invite_counts,
     new_feed_link,
-    person_for_feed,
     respond,
     revoke_feed_links,
     send_invites,
@@ -65,34 +66,51 @@ def meeting_file(meeting_id: int):
     return _calendar_response(document, filename=f"{name}.ics")
 
 
+def _not_modified(tag: str):
+    """A 304 for a client that holds this very feed, made without building it."""
+    response = make_response("", 304)
+    response.set_etag(tag)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
+
+
+def _feed_response(tag: str, build, *, filename: str | None = None):
+    if request.if_none_match.contains_weak(tag):
+        return _not_modified(tag)
+    return _calendar_response(feeds.kept(tag, build), filename=filename)
+
+
 @blueprint.get("/dialogues/<int:dialogue_id>/calendar.ics")
 @login_required
 def dialogue_file(dialogue_id: int):
     dialogue = dialogue_or_404(current_user, dialogue_id)
-    document = ics.feed(
+    tag = feeds.dialogue_tag(dialogue)
+    name = secure_filename(dialogue.short_name) or f"dialogue-{dialogue.id}"
+    return _feed_response(tag, lambda: ics.feed(
         dialogue_meetings(dialogue),
         name=dialogue.name,
         description=f"Meetings of the {dialogue.name}",
         empty_since=dialogue.created_at,
-    )
-    name = secure_filename(dialogue.short_name) or f"dialogue-{dialogue.id}"
-    return _calendar_response(document, filename=f"{name}.ics")
+        tag=tag,
+    ), filename=f"{name}.ics")
 
 
 @blueprint.get("/calendar/<token>.ics")
 def personal_feed(token: str):
     """A person's feed, for calendar apps: no sign-in, the secret link is the key."""
-    person = person_for_feed(token)
-    if person is None:
+    opened = feeds.open_feed(hash_token(token)) if TOKEN_SHAPE.fullmatch(token) else None
+    if opened is None:
         abort(404)
-    db.session.commit()  # when the link was last used
-    document = ics.feed(
-        feed_meetings(person),
+    reader, tag = opened
+    feeds.note_use(reader)
+    response = _feed_response(tag, lambda: ics.feed(
+        feed_meetings(reader),
         name=FEED_NAME,
         description="Meetings of your dialogues, from Dialogue Planner",
-        empty_since=person.created_at,
-    )
-    response = _calendar_response(document)
+        empty_since=reader.created_at,
+        tag=tag,
+    ))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -7,7 +7,7 @@ from planner.access import restrict_to_visible
 from planner.actions.operations import readable as readable_action_items
 from planner.extensions import db
 from planner.main import blueprint
-from planner.models import ActionItem, ActionItemStatus, Meeting, MeetingStatus, utcnow
+from planner.models import ActionItem, ActionItemStatus, Meeting, MeetingStatus, by_due_date, utcnow
 
 UPCOMING_LIMIT = 10
 ACTION_ITEM_LIMIT = 25
@@ -43,7 +43,7 @@ def dashboard():
             joinedload(ActionItem.owner),
             joinedload(ActionItem.meeting),
         )
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(*by_due_date())
         .limit(ACTION_ITEM_LIMIT)
     ).all()
     return render_template(

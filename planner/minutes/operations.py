@@ -47,6 +47,7 @@ from planner.models import (
     MinutesNote,
     MinutesStatus,
     Person,
+    by_due_date,
     utcnow,
 )
 from planner.timefmt import format_date
@@ -91,7 +92,7 @@ def action_items_query(meeting_id: int) -> Select[Any]:
                  joinedload(ActionItem.commitment))
         .outerjoin(Minutes, Minutes.meeting_id == ActionItem.meeting_id)
         .where(ActionItem.meeting_id == meeting_id)
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(*by_due_date())
     )
 
 

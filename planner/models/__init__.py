@@ -1,6 +1,11 @@
 """All models, imported here so that Alembic's autogenerate sees every table."""
 
-from planner.models.action_items import ActionItem, ActionItemReminder, ActionItemStatus
+from planner.models.action_items import (
+    ActionItem,
+    ActionItemReminder,
+    ActionItemStatus,
+    by_due_date,
+)
 from planner.models.agendas import (
     Agenda,
     AgendaItem,
@@ -58,7 +63,7 @@ from planner.models.tokens import ApiToken, PasswordToken, PasswordTokenPurpose
 
 __all__ = [
     "ActionItem", "ActionItemReminder", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
-    "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind",
+    "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind", "by_due_date",
     "AgendaVersion", "ApprovalMethod", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
     "CalendarToken", "Classification", "Commitment", "CommitmentStatus",
     "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -108,6 +108,12 @@ class ActionItem(Base):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_on is not None and self.due_on < today
+
+
+def by_due_date() -> tuple[Any, ...]:
+    """The order of every list of action items: soonest due first, undated last. (NULLS
+    LAST rather than `due_on IS NULL` first, so that an index on the date serves it.)"""
+    return (ActionItem.due_on.asc().nulls_last(), ActionItem.id)
 
 
 class ActionItemReminder(Base):

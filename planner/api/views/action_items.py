@@ -16,7 +16,7 @@ from planner.api.spec import Reply, route
 from planner.api.views.common import person
 from planner.extensions import db
 from planner.minutes import operations as minutes_ops
-from planner.models import ActionItem, ActionItemStatus, utcnow
+from planner.models import ActionItem, ActionItemStatus, by_due_date, utcnow
 
 # The operations' field names, as the API spells them.
 FIELDS = {"owner": "owner_id", "person": "person_id", "commitment": "commitment_id",
@@ -72,7 +72,7 @@ def list_action_items(query: s.ActionItemQuery):
     if query.overdue:
         rows = rows.where(ActionItem.status.in_(ActionItemStatus.still_open()),
                           ActionItem.due_on < utcnow().date())
-    rows = rows.order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+    rows = rows.order_by(*by_due_date())
     return present.page_of(rows, query, _item_out, s.Page[s.ActionItemOut])
 
 

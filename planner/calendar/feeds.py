@@ -1,0 +1,138 @@
+"""Feeds that calendar apps can poll every few minutes: ETags from calendar revisions,
+and the bytes kept under them.
+
+Every dialogue carries a calendar revision that database triggers raise, in the same
+transaction, whenever anything its calendar shows changes (its meetings, their hosts'
+names, its own name, level or marking: see the migration `calendar_revisions`). A feed's
+ETag is a digest of the revisions of the dialogues it shows and of everything else its
+bytes depend on. So a poll that already holds the feed is answered 304 after two small
+queries, without loading a meeting; and a feed that changed for no one is served from
+the bytes kept under its ETag, built once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from types import SimpleNamespace
+
+from flask import current_app
+from sqlalchemy import Select, bindparam, select, update
+
+from planner.access import restrict_to_visible
+from planner.calendar import ics
+from planner.calendar.links import base_url
+from planner.extensions import db
+from planner.models import CalendarToken, Dialogue, Person, utcnow
+
+# Raise it when what ics.py writes changes, so that clients fetch their feeds again.
+FORMAT = "2"
+# Calendar apps poll every few minutes to hours; one write an hour says "still in use".
+LAST_USED_GRANULARITY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class FeedReader:
+    """Whose feed a link opens: as much of the person as the ETag needs."""
+
+    token_id: int
+    last_used_at: datetime | None
+    id: int
+    is_secretariat: bool
+    created_at: datetime
+
+
+# Polls are the busiest requests of all: their two statements are made once, and run on
+# a plain connection, without the ORM session's bookkeeping.
+_READER = (
+    select(CalendarToken.id, CalendarToken.last_used_at, Person.id, Person.is_secretariat,
+           Person.created_at)
+    .join(Person, Person.id == CalendarToken.person_id)
+    .where(CalendarToken.token_hash == bindparam("token_hash"),
+           CalendarToken.revoked_at.is_(None), Person.active.is_(True))
+)
+
+
+@lru_cache(maxsize=2)
+def _revisions(is_secretariat: bool) -> Select:
+    """The revisions of the dialogues a reader sees: access decides, as for pages."""
+    reader = SimpleNamespace(id=bindparam("reader_id"), is_secretariat=is_secretariat)
+    return restrict_to_visible(
+        select(Dialogue.id, Dialogue.calendar_revision), Dialogue.id, reader
+    ).order_by(Dialogue.id)
+
+
+def open_feed(token_hash: str) -> tuple[FeedReader, str] | None:
+    """Whose feed the link with this hash opens (an active person's active link), and
+    its ETag; None for no such link."""
+    with db.engine.connect() as connection:
+        row = connection.execute(_READER, {"token_hash": token_hash}).first()
+        if row is None:
+            return None
+        reader = FeedReader(*row)
+        revisions = connection.execute(
+            _revisions(reader.is_secretariat), {"reader_id": reader.id}
+        ).all()
+    tag = _digest("person", reader.id, reader.created_at,
+                  ",".join(f"{id_}:{revision}" for id_, revision in revisions))
+    return reader, tag
+
+
+def note_use(reader: FeedReader) -> None:
+    """When the link was last used (shown on the account page), to the hour: a poll
+    every few minutes must not write every few minutes."""
+    now = utcnow()
+    if reader.last_used_at is None or now - reader.last_used_at > LAST_USED_GRANULARITY:
+        with db.engine.begin() as connection:
+            connection.execute(update(CalendarToken).where(CalendarToken.id == reader.token_id)
+                               .values(last_used_at=now))
+
+
+def dialogue_tag(dialogue: Dialogue) -> str:
+    revision = db.session.scalar(
+        select(Dialogue.calendar_revision).where(Dialogue.id == dialogue.id)
+    )
+    return _digest("dialogue", dialogue.id, dialogue.created_at, revision)
+
+
+def _digest(*parts: object) -> str:
+    # The links in the events and their ORGANIZER come from the settings or the request.
+    config = current_app.config
+    material = repr((FORMAT, base_url(), config.get("MAIL_ORGANIZER"),
+                     config.get("MAIL_FROM"), parts))
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+# --- the bytes, kept under their ETag -----------------------------------------------------
+
+# Per process, least recently used first out; a feed of 500 meetings is about 360 kB.
+KEPT_BYTES = 64 * 1024 * 1024
+_kept: OrderedDict[str, ics.Document] = OrderedDict()
+_kept_size = 0
+
+
+def kept(tag: str, build: Callable[[], ics.Document]) -> ics.Document:
+    """The document with this ETag: kept, or built now and kept."""
+    global _kept_size
+    document = _kept.get(tag)
+    if document is not None:
+        _kept.move_to_end(tag)
+        return document
+    document = build()
+    _kept[tag] = document
+    _kept_size += len(document.body)
+    while _kept_size > KEPT_BYTES and len(_kept) > 1:
+        _, oldest = _kept.popitem(last=False)
+        _kept_size -= len(oldest.body)
+    return document
+
+
+def forget_all() -> None:
+    """For tests that measure a feed built from nothing."""
+    global _kept_size
+    _kept.clear()
+    _kept_size = 0
