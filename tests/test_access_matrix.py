@@ -95,6 +95,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("dialogues.index", "GET"): SIGNED_IN,
     # A dialogue and its meetings
     ("dialogues.show", "GET"): VIEW,
+    ("dialogues.commitments", "GET"): VIEW,
     ("meetings.show", "GET"): VIEW,
     ("commitments.show", "GET"): VIEW,
     ("people.members", "GET"): VIEW,

@@ -110,6 +110,8 @@ def urls(dialogue: Dialogue, meeting: Meeting, feed: str) -> dict[str, str]:
         "dashboard": "/",
         "dialogues": "/dialogues",
         "dialogue": f"/dialogues/{dialogue.id}",
+        "commitments": f"/dialogues/{dialogue.id}/commitments",
+        "commitments, filtered": f"/dialogues/{dialogue.id}/commitments?theme=none&status=open",
         "meeting": f"/meetings/{meeting.id}",
         "agenda": f"/meetings/{meeting.id}/agenda",
         "dialogue .ics": f"/dialogues/{dialogue.id}/calendar.ics",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.access import can_manage, restrict_to_readable_minutes, restrict_to_visible
 from planner.actions import operations as actions
@@ -225,3 +225,130 @@ def progress_by_theme(dialogue_id: int) -> Chart:
         width=label_width + bar_width + 40, height=top + len(rows) * row_height + 8,
         label_width=label_width, bar_width=bar_width, row_height=row_height, top=top,
     )
+
+
+# --- a dialogue's commitments: the first few of each theme, or page by page ---------------------
+
+# The dialogue page shows this many commitments of each theme, and links to the full list.
+FIRST_PER_THEME = 10
+PAGE_SIZE = 50
+# The `theme` of a commitment that has none ("General and delivery"), in links and filters.
+NO_THEME = "none"
+
+
+@dataclass
+class ThemeGroup:
+    """The first commitments of a theme, in document order, and how many it has in all."""
+
+    theme_id: int | None  # None: the commitments without a theme
+    label: str
+    commitments: list[Commitment]
+    total: int
+
+    @property
+    def is_cut(self) -> bool:
+        return self.total > len(self.commitments)
+
+
+def first_by_theme(
+    dialogue_id: int, themes: list[Theme], limit: int = FIRST_PER_THEME
+) -> list[ThemeGroup]:
+    """At most `limit` commitments of each theme (theme order, the unthemed last), in one
+    query: the window function ranks each theme's commitments and counts them, so only the
+    rows shown are loaded, whatever the size of the dialogue."""
+    in_theme = {"partition_by": Commitment.theme_id}
+    ranked = (
+        select(
+            Commitment.id,
+            func.row_number().over(**in_theme, order_by=(Commitment.position, Commitment.id))
+            .label("place"),
+            func.count().over(**in_theme).label("in_theme"),
+        )
+        .where(Commitment.dialogue_id == dialogue_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Commitment, ranked.c.in_theme)
+        .join(ranked, ranked.c.id == Commitment.id)
+        .where(ranked.c.place <= limit)
+        .options(
+            joinedload(Commitment.section).joinedload(DocumentSection.document),
+            selectinload(Commitment.leads),
+        )
+        .order_by(Commitment.position, Commitment.id)
+    ).all()
+    shown: dict[int | None, list[Commitment]] = {}
+    totals: dict[int | None, int] = {}
+    for commitment, total in rows:
+        shown.setdefault(commitment.theme_id, []).append(commitment)
+        totals[commitment.theme_id] = total
+    labels: list[tuple[int | None, str]] = [(theme.id, theme.label) for theme in themes]
+    labels.append((None, GENERAL_THEME))
+    return [
+        ThemeGroup(theme_id, label, shown[theme_id], totals[theme_id])
+        for theme_id, label in labels
+        if theme_id in shown
+    ]
+
+
+@dataclass
+class CommitmentPage:
+    items: list[Commitment]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        """The number of the first row shown, counting from 1 (0 when there is none)."""
+        return (self.page - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.items)
+
+    def page_numbers(self, around: int = 2) -> list[int | None]:
+        """The pages to link to: the first, the last and a few around the current one;
+        None where some are left out."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= self.pages):
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def list_commitments(
+    dialogue_id: int,
+    *,
+    theme: int | str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> CommitmentPage:
+    """One page of a dialogue's commitments in document order. `theme`: a theme id of the
+    dialogue, NO_THEME for those without one, None for all; `status`: one status or None.
+    A page past the end gives the last page."""
+    query = select(Commitment).where(Commitment.dialogue_id == dialogue_id)
+    if theme == NO_THEME:
+        query = query.where(Commitment.theme_id.is_(None))
+    elif theme is not None:
+        query = query.where(Commitment.theme_id == theme)
+    if status is not None:
+        query = query.where(Commitment.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(
+        query.options(
+            joinedload(Commitment.theme),
+            joinedload(Commitment.section).joinedload(DocumentSection.document),
+            selectinload(Commitment.leads),
+        )
+        .order_by(Commitment.position, Commitment.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return CommitmentPage(list(items), total, page, pages, per_page)

@@ -44,6 +44,8 @@ MAIN_PAGES = [
     MainPage("dashboard", "/", "Dashboard"),
     MainPage("dialogues", "/dialogues", "Dialogues"),
     MainPage("dialogue", "/dialogues/{coalition}", COALITION),
+    MainPage("dialogue-commitments", "/dialogues/{coalition}/commitments?status=open",
+             "Commitments"),
     MainPage("meeting", "/meetings/{antwerp}", ANTWERP),
     MainPage("meeting-delegate", "/meetings/{uk_albania}",
              "UK–Albania Senior Officials' Dialogue", person=DELEGATE_AL),
