@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import selectinload
 
 from planner.agendas import operations as ops
 from planner.extensions import db
@@ -18,8 +19,11 @@ from planner.models import (
     Commitment,
     CommitmentStatus,
     DialogueRole,
+    Meeting,
+    Membership,
     Participant,
     Theme,
+    commitment_lead,
 )
 from planner.validation import InvalidInput
 from tests.agendas_support import (
@@ -191,6 +195,132 @@ def test_building_for_a_cancelled_meeting_is_refused(demo):
     with pytest.raises(InvalidInput, match="cancelled"):
         ops.build_agenda(meeting)
     assert ops.load_agenda(meeting.id) is None
+
+
+def _statements(work) -> int:
+    """How many SQL statements `work()` sends."""
+    sent: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(sent)
+
+
+def _add_open_work(meeting: Meeting, commitments: int, actions: int, today: date) -> None:
+    """Many more open commitments (under every theme and without one; one lead, or two)
+    and open action items (from an earlier meeting or from none; overdue, due later or
+    undated) in the meeting's dialogue, inserted in bulk."""
+    dialogue_id = meeting.dialogue_id
+    members = db.session.scalars(
+        select(Membership.participant_id).where(Membership.dialogue_id == dialogue_id)
+    ).all()
+    themes = [*db.session.scalars(select(Theme.id).where(Theme.dialogue_id == dialogue_id)),
+              None]
+    earlier = db.session.scalar(
+        select(Meeting.id).where(Meeting.dialogue_id == dialogue_id,
+                                 Meeting.starts_at < meeting.starts_at).limit(1)
+    )
+    db.session.execute(Commitment.__table__.insert(), [
+        dict(dialogue_id=dialogue_id, section_id=commitment("¶5.2").section_id,
+             theme_id=themes[n % len(themes)], reference=f"B.{n}", position=1000 - n,
+             title=f"Bulk commitment {n}", quote="(test)",
+             status="open" if n % 3 else "in_progress",
+             target_date=today + timedelta(days=n - commitments // 2) if n % 2 else None)
+        for n in range(commitments)
+    ])
+    added = db.session.scalars(
+        select(Commitment.id).where(Commitment.reference.like("B.%")).order_by(Commitment.id)
+    ).all()
+    db.session.execute(commitment_lead.insert(), [
+        dict(commitment_id=ident, participant_id=members[(n + lead) % len(members)])
+        for n, ident in enumerate(added) for lead in range(1 + (n % 4 == 0))
+    ])
+    db.session.execute(ActionItem.__table__.insert(), [
+        dict(dialogue_id=dialogue_id, meeting_id=earlier if n % 2 else None,
+             owner_participant_id=members[n % len(members)], title=f"Bulk action {n}",
+             status="open" if n % 4 else "in_progress",
+             due_on=today + timedelta(days=(n * 7) % 101 - 50) if n % 5 else None)
+        for n in range(actions)
+    ])
+    db.session.commit()
+
+
+def test_building_sends_as_many_statements_for_a_thousand_items_as_for_a_few(demo):
+    """Items are read and written in bulk: a dialogue with a thousand open commitments
+    and action items costs a build no more statements than the demo (an N+1 would show),
+    and the agenda still comes out in the plan's order."""
+    meeting, today = antwerp(), date.today()
+    nl = db.session.scalar(select(Participant).where(Participant.short_name == "NL"))
+    results: list[ops.BuildResult] = []
+    late: list[ActionItem] = []
+
+    def builds() -> list[int]:
+        """A first build, a build again with nothing new, and one with a new action item
+        at the top of the review: every item after it moves down."""
+        if (agenda := ops.load_agenda(meeting.id)) is not None:
+            db.session.delete(agenda)
+        db.session.commit()  # and so each build starts as a request does, nothing loaded
+        first = _statements(lambda: results.append(ops.build_agenda(meeting, today=today)))
+        again = _statements(lambda: ops.build_agenda(meeting, today=today))
+        late.append(ActionItem(dialogue_id=meeting.dialogue_id, owner=nl,
+                               title="Overdue for longest", due_on=date(2000, 1, 1)))
+        db.session.add(late[-1])
+        db.session.commit()
+        moving = _statements(lambda: ops.build_agenda(meeting, today=today))
+        return [first, again, moving]
+
+    few = builds()
+    _add_open_work(meeting, commitments=300, actions=700, today=today)
+    many = builds()
+    assert many == few
+
+    agenda = fresh_agenda(meeting.id)
+    items = ops.all_items(agenda)
+    keys = [item.source_key for item in items]
+    assert [item.position for item in items] == list(range(1, len(items) + 1))
+    assert keys == [planned.key for planned in ops.plan_agenda(meeting, today)]
+    assert len(keys) == len(set(keys)) > 1000
+    still_open = db.session.scalars(
+        select(Commitment.id).where(Commitment.dialogue_id == meeting.dialogue_id,
+                                    Commitment.status.in_(CommitmentStatus.still_open()))
+    ).all()
+    assert {f"commitment:{ident}" for ident in still_open} <= set(keys)
+    # The review: the longest overdue first, then by due date, undated last.
+    actions = {a.id: a for a in db.session.scalars(
+        select(ActionItem).where(ActionItem.dialogue_id == meeting.dialogue_id))}
+    under_review = [actions[item.action_item_id] for item in items if item.action_item_id]
+    dues = [action.due_on for action in under_review]
+    dated = [due for due in dues if due is not None]
+    assert dues == sorted(dated) + [None] * (len(dues) - len(dated))
+    assert under_review[0].title == "Overdue for longest"
+    assert sum(action.title.startswith("Bulk action") for action in under_review) == 700
+    # Each commitment under its own theme's heading, in the order of the document.
+    commitments = {c.id: c for c in db.session.scalars(
+        select(Commitment).options(selectinload(Commitment.leads))
+        .where(Commitment.dialogue_id == meeting.dialogue_id))}
+    sections: dict[str, list[Commitment]] = {}
+    for item in items:
+        if item.kind == AgendaItemKind.THEME:
+            heading = item
+        elif item.commitment_id:
+            sections.setdefault(heading.source_key, []).append(commitments[item.commitment_id])
+            assert item.theme_id == heading.theme_id == commitments[item.commitment_id].theme_id
+            # One lead presents its commitment; with two leads the chair decides.
+            leads = commitments[item.commitment_id].leads
+            assert item.presenter_participant_id == (leads[0].id if len(leads) == 1 else None)
+    for under in sections.values():
+        assert [(c.position, c.id) for c in under] == sorted((c.position, c.id) for c in under)
+    # The first build added every item but the action item added after it.
+    first = results[-1]
+    assert first.created
+    assert [item.source_key for item in first.added] == [
+        key for key in keys if key != f"action:{late[-1].id}"]
 
 
 # --- timing ---------------------------------------------------------------------------
