@@ -126,7 +126,23 @@ def test_a_new_seat_or_a_lost_one_changes_what_the_feed_holds(feed):
     assert with_ukal != before and ukal.name in anonymous.get(path).get_data(as_text=True)
     remove_role(person, role, by=None)
     db.session.commit()
-    assert etag() == before
+    without_ukal = anonymous.get(path)
+    assert without_ukal.headers["ETag"] not in (before, with_ukal)
+    assert ukal.name not in without_ukal.get_data(as_text=True)
+
+
+def test_joining_the_secretariat_shows_every_dialogue_and_their_changes(feed):
+    path, anonymous, etag = feed
+    before = etag()
+    person = delegate_nl()
+    person.is_secretariat = True
+    db.session.commit()
+    assert etag() != before
+    assert dialogue("uk-albania").name in anonymous.get(path).get_data(as_text=True)
+    seeing_all = etag()
+    make_meeting("uk-albania", title="Seen by the secretariat",
+                 day=date.today() + timedelta(days=45))
+    assert etag() != seeing_all
 
 
 def test_changes_a_subscriber_cannot_see_leave_the_etag_alone(feed):

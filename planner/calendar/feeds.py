@@ -1,13 +1,14 @@
 """Feeds that calendar apps can poll every few minutes: ETags from calendar revisions,
 and the bytes kept under them.
 
-Every dialogue carries a calendar revision that database triggers raise, in the same
-transaction, whenever anything its calendar shows changes (its meetings, their hosts'
-names, its own name, level or marking: see the migration `calendar_revisions`). A feed's
-ETag is a digest of the revisions of the dialogues it shows and of everything else its
-bytes depend on. So a poll that already holds the feed is answered 304 after two small
-queries, without loading a meeting; and a feed that changed for no one is served from
-the bytes kept under its ETag, built once per process.
+Database triggers keep two revisions, in the same transaction as any change, whoever
+makes it: each dialogue's moves whenever anything its calendar shows changes (its
+meetings, their hosts' names, its own name, level or marking), and each person's moves
+whenever their feed would: a dialogue they see moved, or they got or lost a seat (see
+the migrations `calendar_revisions` and `calendar_revision_per_reader`). A feed's ETag
+is a digest of its revision and of everything else its bytes depend on. So a poll that
+already holds the feed is answered 304 after one single-row query, without loading a
+meeting; and a changed feed is built once per process and kept under its ETag.
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
-from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
-from planner.access import restrict_to_visible
 from planner.calendar import ics
 from planner.calendar.links import base_url
 from planner.extensions import db
@@ -46,40 +44,36 @@ class FeedReader:
     created_at: datetime
 
 
-# Polls are the busiest requests of all: their two statements are made once, and run on
-# a plain connection, without the ORM session's bookkeeping.
-_READER = (
+# Polls are the busiest requests of all: one statement, made once, answered from the
+# link's row and its person's: the person's calendar revision moves whenever anything
+# in their feed changes (triggers: see the migration `calendar_revision_per_reader`).
+_POLL = (
     select(CalendarToken.id, CalendarToken.last_used_at, Person.id, Person.is_secretariat,
-           Person.created_at)
+           Person.created_at, Person.calendar_revision)
     .join(Person, Person.id == CalendarToken.person_id)
     .where(CalendarToken.token_hash == bindparam("token_hash"),
            CalendarToken.revoked_at.is_(None), Person.active.is_(True))
 )
 
 
-@lru_cache(maxsize=2)
-def _revisions(is_secretariat: bool) -> Select:
-    """The revisions of the dialogues a reader sees: access decides, as for pages."""
-    reader = SimpleNamespace(id=bindparam("reader_id"), is_secretariat=is_secretariat)
-    return restrict_to_visible(
-        select(Dialogue.id, Dialogue.calendar_revision), Dialogue.id, reader
-    ).order_by(Dialogue.id)
+def _polling_engine() -> Engine:
+    """The app's engine, for reads outside a transaction: on PostgreSQL a transaction
+    would add a BEGIN and a ROLLBACK to the poll's single round trip."""
+    state = current_app.extensions.setdefault("planner.feeds", {})
+    if "engine" not in state:
+        state["engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    return state["engine"]
 
 
 def open_feed(token_hash: str) -> tuple[FeedReader, str] | None:
     """Whose feed the link with this hash opens (an active person's active link), and
     its ETag; None for no such link."""
-    with db.engine.connect() as connection:
-        row = connection.execute(_READER, {"token_hash": token_hash}).first()
-        if row is None:
-            return None
-        reader = FeedReader(*row)
-        revisions = connection.execute(
-            _revisions(reader.is_secretariat), {"reader_id": reader.id}
-        ).all()
-    tag = _digest("person", reader.id, reader.created_at,
-                  ",".join(f"{id_}:{revision}" for id_, revision in revisions))
-    return reader, tag
+    with _polling_engine().connect() as connection:
+        row = connection.execute(_POLL, {"token_hash": token_hash}).first()
+    if row is None:
+        return None
+    reader = FeedReader(*row[:5])
+    return reader, _digest("person", reader.id, reader.created_at, row[5])
 
 
 def note_use(reader: FeedReader) -> None:
