@@ -3,14 +3,17 @@ outcome, changes to approved minutes' actions, and `planner remind`."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from planner.agendas import operations as agendas
 from planner.extensions import db
 from planner.models import (
+    ActionItem,
     ActionItemReminder,
     AuditEvent,
     Classification,
@@ -82,6 +85,37 @@ def test_bad_filters_are_explained_not_a_failure(sign_in):
     page = words(response)
     assert "That dialogue is not one of yours" in page and "Unknown status" in page
     assert OUTLINE not in page  # another dialogue's actions stay hidden
+
+
+def test_a_meeting_with_many_actions_lists_the_first_and_links_to_them_all(sign_in):
+    meeting = amsterdam()
+    db.session.execute(ActionItem.__table__.insert(), [
+        dict(dialogue_id=meeting.dialogue_id, meeting_id=meeting.id,
+             owner_participant_id=participant("BE").id, title=f"Follow-up task {n:02}",
+             status="open", due_on=date.today() + timedelta(days=400 + n), version_id=1)
+        for n in range(40)
+    ])
+    db.session.commit()
+    total = db.session.scalar(
+        select(func.count()).select_from(ActionItem).where(ActionItem.meeting_id == meeting.id)
+    )
+    client = sign_in(SECRETARIAT)
+    page = words(client.get(f"/meetings/{meeting.id}"))
+    assert f"The first 25 of {total}, soonest due first." in page
+    assert OUTLINE in page and "Follow-up task 39" not in page  # the soonest due come first
+    link = re.search(r'href="(/actions\?[^"]*meeting=[^"]+)"', text_of(client.get(
+        f"/meetings/{meeting.id}"))).group(1)
+    listing = words(client.get(html.unescape(link)))
+    assert f"{total} action items" in listing and f"Agreed at {meeting.title}" in listing
+    assert CIRCULATE in listing  # done ones too: the whole record of the meeting
+    assert "Follow-up task 39" in words(client.get(html.unescape(link) + "&page=2"))
+
+
+def test_the_meeting_filter_shows_only_meetings_one_may_see(sign_in):
+    response = sign_in(DELEGATE_AL).get(f"/actions?meeting={amsterdam().id}&owner=&status=all")
+    assert response.status_code == 200
+    page = words(response)
+    assert "That meeting is not one of yours" in page and OUTLINE not in page
 
 
 def test_another_dialogues_delegate_cannot_open_an_action(sign_in):

@@ -519,6 +519,7 @@ def list_action_items(
     person: Person,
     *,
     dialogue_id: int | None = None,
+    meeting_id: int | None = None,
     owner_id: int | None = None,
     status: str = "still_open",
     overdue: bool = False,
@@ -528,6 +529,8 @@ def list_action_items(
     query = readable(person).where(ActionItem.status.in_(STATUS_FILTERS[status][1]))
     if dialogue_id is not None:
         query = query.where(ActionItem.dialogue_id == dialogue_id)
+    if meeting_id is not None:
+        query = query.where(ActionItem.meeting_id == meeting_id)
     if owner_id is not None:
         query = query.where(ActionItem.owner_participant_id == owner_id)
     if overdue:

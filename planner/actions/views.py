@@ -13,6 +13,7 @@ from planner.access import (
     can_manage,
     managed_dialogue_ids,
     require,
+    restrict_to_visible,
     visible_dialogues,
 )
 from planner.actions import blueprint
@@ -21,7 +22,7 @@ from planner.extensions import db
 from planner.minutes import operations as minutes_ops
 from planner.minutes.forms import base_from, encode_base, fields_from, version_from
 from planner.minutes.versioning import EditConflict
-from planner.models import ActionItem, ActionItemStatus, Minutes, MinutesStatus, utcnow
+from planner.models import ActionItem, ActionItemStatus, Meeting, Minutes, MinutesStatus, utcnow
 from planner.validation import InvalidInput
 
 EDIT_FIELDS = ("title", "description", "owner", "person", "due_on", "commitment",
@@ -85,6 +86,14 @@ def index():
     if request.args.get("dialogue") and dialogue_id not in dialogue_ids:
         notices.append("That dialogue is not one of yours: showing all your dialogues.")
         dialogue_id = None
+    meeting = None
+    if request.args.get("meeting"):
+        meeting = db.session.scalar(
+            restrict_to_visible(select(Meeting), Meeting.dialogue_id, current_user)
+            .where(Meeting.id == request.args.get("meeting", type=int))
+        )
+        if meeting is None:
+            notices.append("That meeting is not one of yours: showing every meeting.")
     owner_arg = request.args.get("owner", "")
     if "owner" not in request.args and current_user.participant_id in owner_ids \
             and not _chairs_any():
@@ -102,13 +111,16 @@ def index():
     today = utcnow().date()
     listing = ops.list_action_items(
         current_user, dialogue_id=dialogue_id, owner_id=owner_id, status=status,
+        meeting_id=meeting.id if meeting is not None else None,
         overdue=overdue, today=today, page=request.args.get("page", 1, type=int) or 1,
     )
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in request.args.items()
+            if k != "page" and (k != "meeting" or meeting is not None)}
     args.setdefault("owner", owner_arg)
     return render_template(
         "actions/index.html", listing=listing, dialogues=dialogues, owners=owners,
         dialogue_id=dialogue_id, owner_arg=owner_arg, status=status, overdue=overdue,
+        meeting=meeting,
         statuses=ops.STATUS_FILTERS, today=today, notices=notices, args=args,
         mine=current_user.participant_id if current_user.participant_id in owner_ids else None,
     )

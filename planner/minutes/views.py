@@ -12,6 +12,8 @@ import unicodedata
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from planner.access import (
     MANAGERS_ONLY,
@@ -67,8 +69,14 @@ def _to_minutes(meeting: Meeting, anchor: str | None = None):
 
 @blueprint.app_template_global()
 def readable_minutes(meeting: Meeting) -> Minutes | None:
-    """The meeting's minutes if the reader may read them (drafts: those who write them)."""
-    minutes = ops.load_minutes(meeting.id)
+    """The meeting's minutes if the reader may read them (drafts: those who write them),
+    with what the meeting page's panel shows of them: status, summary, attendance, decisions."""
+    minutes = db.session.scalar(
+        select(Minutes)
+        .options(selectinload(Minutes.attendance),
+                 selectinload(Minutes.decisions).joinedload(Decision.commitment))
+        .where(Minutes.meeting_id == meeting.id)
+    )
     if minutes is None or not can_read_minutes(current_user, minutes, meeting.dialogue_id):
         return None
     return minutes
@@ -81,6 +89,24 @@ def readable_action_items(meeting: Meeting) -> list[ActionItem]:
         ops.action_items_query(meeting.id), Minutes.status, ActionItem.dialogue_id, current_user
     )
     return list(db.session.scalars(query))
+
+
+# The meeting page lists this many of the meeting's action items (soonest due first),
+# and links to the list of them all: a meeting may agree hundreds.
+ACTIONS_ON_MEETING_PAGE = 25
+
+
+@blueprint.app_template_global()
+def meeting_page_action_items(meeting: Meeting) -> tuple[list[ActionItem], int]:
+    """The first of the meeting's readable action items, and how many there are."""
+    query = restrict_to_readable_minutes(
+        ops.action_items_query(meeting.id), Minutes.status, ActionItem.dialogue_id, current_user
+    )
+    items = list(db.session.scalars(query.limit(ACTIONS_ON_MEETING_PAGE)))
+    total = db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    )
+    return items, total or 0
 
 
 @blueprint.app_template_global()
