@@ -57,11 +57,15 @@ _POLL = (
 
 
 def _polling_engine() -> Engine:
-    """The app's engine, for reads outside a transaction: on PostgreSQL a transaction
-    would add a BEGIN and a ROLLBACK to the poll's single round trip."""
+    """The app's engine, for reads outside a transaction on PostgreSQL, where one would
+    add a BEGIN and a ROLLBACK to the poll's single round trip. (SQLite's driver begins
+    none for a read, and switching it costs a statement of its own.)"""
     state = current_app.extensions.setdefault("planner.feeds", {})
     if "engine" not in state:
-        state["engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        state["engine"] = engine
     return state["engine"]
 
 
