@@ -55,7 +55,9 @@ class ActionItem(Base):
             ["membership.dialogue_id", "membership.participant_id"],
             name="fk_action_item_owner_is_member",
         ),
-        Index("ix_action_item_dialogue_status", "dialogue_id", "status"),
+        # With meeting_id, the lists can count a person's readable items (not those of
+        # draft minutes they do not write) from the index alone.
+        Index("ix_action_item_dialogue_status_meeting", "dialogue_id", "status", "meeting_id"),
         Index("ix_action_item_owner_status", "owner_participant_id", "status"),
     )
 

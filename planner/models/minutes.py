@@ -58,7 +58,8 @@ class Minutes(Base):
     meeting_id: Mapped[int] = mapped_column(
         ForeignKey("meeting.id", ondelete="CASCADE"), unique=True
     )
-    status: Mapped[str] = mapped_column(String(16), default=MinutesStatus.DRAFT)
+    # Indexed: the few draft minutes are looked up on every list of action items.
+    status: Mapped[str] = mapped_column(String(16), default=MinutesStatus.DRAFT, index=True)
     summary: Mapped[str] = mapped_column(Text, default="")
     # Optimistic locking: a save over a newer version is refused, never silently lost.
     version_id: Mapped[int] = mapped_column(Integer, default=1)
