@@ -37,14 +37,20 @@ def dashboard():
     )
     if person.participant_id is not None:
         actions = actions.where(ActionItem.owner_participant_id == person.participant_id)
+    # The first few picked from the narrow rows, then joined to what the page shows:
+    # joined before the limit, every one of a delegation's open items would be.
+    first = actions.with_only_columns(ActionItem.id).order_by(*by_due_date()).limit(
+        ACTION_ITEM_LIMIT
+    )
     action_items = db.session.scalars(
-        actions.options(
+        select(ActionItem)
+        .options(
             joinedload(ActionItem.dialogue),
             joinedload(ActionItem.owner),
             joinedload(ActionItem.meeting),
         )
+        .where(ActionItem.id.in_(first))
         .order_by(*by_due_date())
-        .limit(ACTION_ITEM_LIMIT)
     ).all()
     return render_template(
         "main/dashboard.html",
