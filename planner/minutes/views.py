@@ -102,7 +102,11 @@ def meeting_page_action_items(meeting: Meeting) -> tuple[list[ActionItem], int]:
     query = restrict_to_readable_minutes(
         ops.action_items_query(meeting.id), Minutes.status, ActionItem.dialogue_id, current_user
     )
-    items = list(db.session.scalars(query.limit(ACTIONS_ON_MEETING_PAGE)))
+    # The first picked from narrow rows, then loaded with their owners and commitments.
+    first = query.with_only_columns(ActionItem.id).limit(ACTIONS_ON_MEETING_PAGE)
+    items = list(db.session.scalars(
+        ops.action_items_query(meeting.id).where(ActionItem.id.in_(first))
+    ))
     total = db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery())
     )
