@@ -253,24 +253,31 @@ class ThemeGroup:
 def first_by_theme(
     dialogue_id: int, themes: list[Theme], limit: int = FIRST_PER_THEME
 ) -> list[ThemeGroup]:
-    """At most `limit` commitments of each theme (theme order, the unthemed last), in one
-    query: the window function ranks each theme's commitments and counts them, so only the
-    rows shown are loaded, whatever the size of the dialogue."""
-    in_theme = {"partition_by": Commitment.theme_id}
+    """At most `limit` commitments of each theme (theme order, the unthemed last): a
+    window function ranks each theme's commitments and counts them, so only the rows
+    shown are loaded, whatever the size of the dialogue."""
+    by_theme = {"partition_by": Commitment.theme_id}
     ranked = (
         select(
             Commitment.id,
-            func.row_number().over(**in_theme, order_by=(Commitment.position, Commitment.id))
+            func.row_number().over(**by_theme, order_by=(Commitment.position, Commitment.id))
             .label("place"),
-            func.count().over(**in_theme).label("in_theme"),
+            func.count().over(**by_theme).label("in_theme"),
         )
         .where(Commitment.dialogue_id == dialogue_id)
         .subquery()
     )
-    rows = db.session.execute(
-        select(Commitment, ranked.c.in_theme)
-        .join(ranked, ranked.c.id == Commitment.id)
-        .where(ranked.c.place <= limit)
+    # The ids first, then the rows by id: joined to the ranking, the planner would
+    # expect every commitment of the dialogue to pass the filter and join them all.
+    in_theme: dict[int, int] = {
+        commitment_id: total
+        for commitment_id, total in db.session.execute(
+            select(ranked.c.id, ranked.c.in_theme).where(ranked.c.place <= limit)
+        )
+    }
+    commitments = db.session.scalars(
+        select(Commitment)
+        .where(Commitment.id.in_(in_theme))
         .options(
             joinedload(Commitment.section).joinedload(DocumentSection.document),
             selectinload(Commitment.leads),
@@ -279,9 +286,9 @@ def first_by_theme(
     ).all()
     shown: dict[int | None, list[Commitment]] = {}
     totals: dict[int | None, int] = {}
-    for commitment, total in rows:
+    for commitment in commitments:
         shown.setdefault(commitment.theme_id, []).append(commitment)
-        totals[commitment.theme_id] = total
+        totals[commitment.theme_id] = in_theme[commitment.id]
     labels: list[tuple[int | None, str]] = [(theme.id, theme.label) for theme in themes]
     labels.append((None, GENERAL_THEME))
     return [
