@@ -1,15 +1,17 @@
 """Calendar revisions: a number per dialogue that moves whenever its calendar changes
 
-`dialogue.calendar_revision` is raised by triggers, in the same transaction as the
-change, whatever wrote it (a page, the API, a script, a bulk load):
+`dialogue.calendar_revision` is given a new random number by triggers, in the same
+transaction as the change, whatever wrote it (a page, the API, a script, a bulk load):
 
 - a meeting inserted, changed or deleted: its dialogue;
 - a participant renamed: the dialogues whose meetings it hosts (events name the host);
 - a dialogue renamed, or its level or marking changed: that dialogue.
 
-A feed's ETag is made of the revisions of the dialogues it shows (planner/calendar/
-revisions.py), so that a calendar app's poll is answered 304 after one small query,
-without loading a single meeting.
+A feed's ETag is made of these revisions (planner/calendar/feeds.py), so that a calendar
+app's poll is answered 304 after one small query, without loading a single meeting.
+Random rather than counted: after a backup is restored, a counter would climb back
+through numbers that already named other states, and clients holding those ETags would
+be told nothing changed.
 
 Caution: a later batch migration that *recreates* `meeting`, `participant` or `dialogue`
 on SQLite drops the triggers on that table; recreate them there
@@ -30,23 +32,25 @@ down_revision = '5fbf44dfab2c'
 branch_labels = None
 depends_on = None
 
-BUMP = "UPDATE dialogue SET calendar_revision = calendar_revision + 1 WHERE id"
+SQLITE_BUMP = "UPDATE dialogue SET calendar_revision = abs(random() % 2147483647) WHERE id"
+POSTGRES_BUMP = ("UPDATE dialogue SET calendar_revision = floor(random() * 2147483647)::integer "
+                 "WHERE id")
 DIALOGUE_COLUMNS = "name, short_name, level, classification"
 
 # SQLite: row triggers (the only kind it has).
 SQLITE_TRIGGERS = {
     "calendar_revision_meeting_insert":
-        f"AFTER INSERT ON meeting BEGIN {BUMP} = NEW.dialogue_id; END",
+        f"AFTER INSERT ON meeting BEGIN {SQLITE_BUMP} = NEW.dialogue_id; END",
     "calendar_revision_meeting_update":
-        f"AFTER UPDATE ON meeting BEGIN {BUMP} IN (OLD.dialogue_id, NEW.dialogue_id); END",
+        f"AFTER UPDATE ON meeting BEGIN {SQLITE_BUMP} IN (OLD.dialogue_id, NEW.dialogue_id); END",
     "calendar_revision_meeting_delete":
-        f"AFTER DELETE ON meeting BEGIN {BUMP} = OLD.dialogue_id; END",
+        f"AFTER DELETE ON meeting BEGIN {SQLITE_BUMP} = OLD.dialogue_id; END",
     "calendar_revision_host_renamed":
-        f"AFTER UPDATE OF name ON participant BEGIN {BUMP} IN "
+        f"AFTER UPDATE OF name ON participant BEGIN {SQLITE_BUMP} IN "
         "(SELECT dialogue_id FROM meeting WHERE host_participant_id = NEW.id); END",
     # Not fired by its own UPDATE, which sets no column of the list.
     "calendar_revision_dialogue_update":
-        f"AFTER UPDATE OF {DIALOGUE_COLUMNS} ON dialogue BEGIN {BUMP} = NEW.id; END",
+        f"AFTER UPDATE OF {DIALOGUE_COLUMNS} ON dialogue BEGIN {SQLITE_BUMP} = NEW.id; END",
 }
 
 # PostgreSQL: meetings by statement (a bulk load raises each dialogue once), through
@@ -55,23 +59,23 @@ POSTGRES_FUNCTIONS = {
     "calendar_revision_of_meetings": f"""
         BEGIN
           IF TG_OP = 'INSERT' THEN
-            {BUMP} IN (SELECT dialogue_id FROM new_meetings);
+            {POSTGRES_BUMP} IN (SELECT dialogue_id FROM new_meetings);
           ELSIF TG_OP = 'UPDATE' THEN
-            {BUMP} IN (SELECT dialogue_id FROM new_meetings
+            {POSTGRES_BUMP} IN (SELECT dialogue_id FROM new_meetings
                        UNION SELECT dialogue_id FROM old_meetings);
           ELSE
-            {BUMP} IN (SELECT dialogue_id FROM old_meetings);
+            {POSTGRES_BUMP} IN (SELECT dialogue_id FROM old_meetings);
           END IF;
           RETURN NULL;
         END""",
     "calendar_revision_of_host": f"""
         BEGIN
-          {BUMP} IN (SELECT dialogue_id FROM meeting WHERE host_participant_id = NEW.id);
+          {POSTGRES_BUMP} IN (SELECT dialogue_id FROM meeting WHERE host_participant_id = NEW.id);
           RETURN NULL;
         END""",
     "calendar_revision_of_dialogue": f"""
         BEGIN
-          {BUMP} = NEW.id;
+          {POSTGRES_BUMP} = NEW.id;
           RETURN NULL;
         END""",
 }

@@ -1,7 +1,8 @@
 """Calendar revision per reader: a poll answered from one row
 
-`person.calendar_revision` moves whenever that person's feed would change, so that a
-calendar app's poll is answered from the link's row and its person's, with no join:
+`person.calendar_revision` gets a new random number (as the dialogues' do, for the same
+reason) whenever that person's feed would change, so that a calendar app's poll is
+answered from the link's row and its person's:
 
 - a dialogue's calendar revision moved: for everyone who sees that dialogue (its seats,
   and the secretariat, who see every dialogue);
@@ -29,7 +30,9 @@ down_revision = '9b1f4c2a7d3e'
 branch_labels = None
 depends_on = None
 
-BUMP = "UPDATE person SET calendar_revision = calendar_revision + 1 WHERE"
+BUMP = "UPDATE person SET calendar_revision = {new} WHERE"
+NEW_REVISION = {"sqlite": "abs(random() % 2147483647)",
+                "postgresql": "floor(random() * 2147483647)::integer"}
 
 # What each trigger does, the same on both databases: (table, event, condition, statement).
 TRIGGERS = {
@@ -58,7 +61,9 @@ def upgrade():
         batch_op.add_column(sa.Column('calendar_revision', sa.Integer(), server_default='0', nullable=False))
 
     postgresql = op.get_bind().dialect.name == "postgresql"
+    new = NEW_REVISION["postgresql" if postgresql else "sqlite"]
     for name, (table, event, condition, statement) in TRIGGERS.items():
+        statement = statement.format(new=new)
         if postgresql:
             op.execute(f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
                        f"$$ BEGIN {statement}; RETURN NULL; END $$")

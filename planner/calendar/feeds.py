@@ -2,11 +2,11 @@
 and the bytes kept under them.
 
 Database triggers keep two revisions, in the same transaction as any change, whoever
-makes it: each dialogue's moves whenever anything its calendar shows changes (its
-meetings, their hosts' names, its own name, level or marking), and each person's moves
-whenever their feed would: a dialogue they see moved, or they got or lost a seat (see
-the migrations `calendar_revisions` and `calendar_revision_per_reader`). A feed's ETag
-is a digest of its revision and of everything else its bytes depend on. So a poll that
+makes it: each dialogue's gets a new random number whenever anything its calendar shows
+changes (its meetings, their hosts' names, its own name, level or marking), and each
+person's whenever their feed would: a dialogue they see changed, or they got or lost a
+seat (see the migrations `calendar_revisions` and `calendar_revision_per_reader`). A
+feed's ETag is a digest of its revision and of everything else its bytes depend on. So a poll that
 already holds the feed is answered 304 after one single-row query, without loading a
 meeting; and a changed feed is built once per process and kept under its ETag.
 """
@@ -45,7 +45,7 @@ class FeedReader:
 
 
 # Polls are the busiest requests of all: one statement, made once, answered from the
-# link's row and its person's: the person's calendar revision moves whenever anything
+# link's row and its person's: the person's calendar revision changes whenever anything
 # in their feed changes (triggers: see the migration `calendar_revision_per_reader`).
 _POLL = (
     select(CalendarToken.id, CalendarToken.last_used_at, Person.id, Person.is_secretariat,

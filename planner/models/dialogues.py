@@ -94,9 +94,10 @@ class Dialogue(Base):
     horizon_months: Mapped[int] = mapped_column(Integer, default=24)
     classification: Mapped[str] = mapped_column(String(24), default=Classification.OFFICIAL)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Raised by database triggers whenever anything its calendar shows changes: its
-    # meetings, their hosts' names, its own name, level or marking. Feeds' ETags are made
-    # of it (planner/calendar/revisions.py); the application never writes it.
+    # A new random number, set by database triggers, whenever anything its calendar shows
+    # changes: its meetings, their hosts' names, its own name, level or marking. The
+    # dialogue's .ics has its ETag from it (planner/calendar/feeds.py); the application
+    # never writes it.
     calendar_revision: Mapped[int] = mapped_column(Integer, server_default="0", deferred=True)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -47,7 +47,8 @@ class Person(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session's identity: raising it signs the person out everywhere.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # Raised by database triggers whenever this person's calendar feed would change: a
+    # A new random number, set by database triggers, whenever this person's feed would
+    # change: a
     # dialogue they see changed its calendar, or they got or lost a seat or the
     # secretariat's view (planner/calendar/feeds.py). The application never writes it.
     calendar_revision: Mapped[int] = mapped_column(Integer, server_default="0", deferred=True)
