@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import Engine, bindparam, select, update
 
 from planner.calendar import ics
-from planner.calendar.links import base_url
 from planner.extensions import db
 from planner.models import CalendarToken, Dialogue, Person, utcnow
 
@@ -98,10 +97,12 @@ def dialogue_tag(dialogue: Dialogue) -> str:
 
 
 def _digest(*parts: object) -> str:
-    # The links in the events and their ORGANIZER come from the settings or the request.
+    # The links in the events and their ORGANIZER come from the settings or the request
+    # (as planner.calendar.links.base_url takes them, without composing the whole URL).
     config = current_app.config
-    material = repr((FORMAT, base_url(), config.get("MAIL_ORGANIZER"),
-                     config.get("MAIL_FROM"), parts))
+    site = config.get("BASE_URL") or (request.scheme, request.host, request.root_path)
+    material = repr((FORMAT, site, config.get("MAIL_ORGANIZER"), config.get("MAIL_FROM"),
+                     parts))
     return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 

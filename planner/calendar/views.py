@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -66,13 +75,10 @@ def meeting_file(meeting_id: int):
     return _calendar_response(document, filename=f"{name}.ics")
 
 
-def _not_modified(tag: str):
-    """A 304 for a client that holds this very feed, made without building it."""
-    response = make_response("", 304)
-    response.set_etag(tag)
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    return response
+def _not_modified(tag: str) -> Response:
+    """A 304 for a client that holds this very feed, made without building it (and with
+    the headers written out: polls are the busiest requests of all)."""
+    return Response(status=304, headers={"ETag": f'"{tag}"', "Cache-Control": "private, no-cache"})
 
 
 def _feed_response(tag: str, build, *, filename: str | None = None):
