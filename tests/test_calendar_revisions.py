@@ -4,12 +4,11 @@ nothing else, and a poll that already holds the feed costs two small queries."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from planner.calendar import feeds, ics
 from planner.extensions import db
@@ -18,7 +17,7 @@ from planner.people.operations import add_membership, add_role, remove_role
 from planner.scheduling.operations import reschedule_meeting
 from tests.calendar_support import dialogue, make_meeting, parse
 from tests.conftest import DELEGATE_NL, SECRETARIAT, csrf_token
-from tests.test_calendar_views import FEED_LINK
+from tests.test_calendar_views import FEED_LINK, counted_queries
 
 
 def feed_path(client) -> str:
@@ -53,24 +52,10 @@ def feed(sign_in, app):
     return path, anonymous, etag
 
 
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-
-
 def test_a_poll_holding_the_feed_gets_304_without_loading_a_meeting(feed):
     path, anonymous, etag = feed
     tag = etag()
-    with statements() as seen:
+    with counted_queries() as seen:
         response = anonymous.get(path, headers={"If-None-Match": tag})
     assert response.status_code == 304 and response.headers["ETag"] == tag
     assert response.headers["Cache-Control"] in ("private, no-cache", "no-cache, private")
