@@ -45,6 +45,7 @@ from planner.models import (
     StandingItem,
     StandingPlacement,
     Theme,
+    by_due_date,
     commitment_lead,
     utcnow,
 )
@@ -486,7 +487,7 @@ def _action_review(
             ActionItem.status.in_(ActionItemStatus.still_open()),
             or_(ActionItem.meeting_id.is_(None), ActionItem.meeting_id.in_(earlier_ids)),
         )
-        .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        .order_by(*by_due_date())
     ).all()
     if not actions:
         return []

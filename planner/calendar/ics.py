@@ -120,10 +120,8 @@ def feed(
     A feed is its header and time zones, then one event per meeting. Each event's bytes
     are kept under everything they are made from, so that after one meeting changes,
     every feed that shows it is rebuilt from the events already written but that one."""
-    meetings = sorted(meetings, key=lambda m: (m.starts_at, m.id))
     calendar = _calendar(name=name, description=description)
-    for tzid, (first, last) in sorted(_years_by_zone(meetings).items()):
-        calendar.add_component(vtimezone(tzid, first, last))
+    meetings = _in_order_with_zones(calendar, meetings)
     head = calendar.to_ical()
     assert head.endswith(END_CALENDAR)
     settings = _event_settings()
@@ -201,13 +199,18 @@ def _add(
     attendees: Callable[[Meeting], list[MeetingInvitee]],
     method: Method | None = None,
 ) -> None:
-    meetings = sorted(meetings, key=lambda m: (m.starts_at, m.id))
-    # Time zones first: some clients read the file in one pass.
-    for tzid, (first, last) in sorted(_years_by_zone(meetings).items()):
-        calendar.add_component(vtimezone(tzid, first, last))
-    for meeting in meetings:
+    for meeting in _in_order_with_zones(calendar, meetings):
         calendar.add_component(_event(meeting, dtstamp=dtstamp(meeting),
                                       attendees=attendees(meeting), method=method))
+
+
+def _in_order_with_zones(calendar: Calendar, meetings: Iterable[Meeting]) -> list[Meeting]:
+    """Add the VTIMEZONE of every zone the meetings use, and return them in the order
+    their events go in. Time zones first: some clients read the file in one pass."""
+    meetings = sorted(meetings, key=lambda m: (m.starts_at, m.id))
+    for tzid, (first, last) in sorted(_years_by_zone(meetings).items()):
+        calendar.add_component(vtimezone(tzid, first, last))
+    return meetings
 
 
 def _years_by_zone(meetings: Iterable[Meeting]) -> dict[str, tuple[int, int]]:

@@ -85,12 +85,11 @@ def load_minutes(meeting_id: int) -> Minutes | None:
 
 
 def action_items_query(meeting_id: int) -> Select[Any]:
-    """The meeting's action items, joined to its minutes (to restrict to the readable)."""
+    """The meeting's action items, with their owners and commitments, soonest due first."""
     return (
         select(ActionItem)
         .options(joinedload(ActionItem.owner), joinedload(ActionItem.owner_person),
                  joinedload(ActionItem.commitment))
-        .outerjoin(Minutes, Minutes.meeting_id == ActionItem.meeting_id)
         .where(ActionItem.meeting_id == meeting_id)
         .order_by(*by_due_date())
     )

@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from planner.access import (
@@ -21,7 +22,7 @@ from planner.access import (
     can_read_minutes,
     meeting_or_404,
     require,
-    restrict_to_readable_minutes,
+    restrict_to_readable_by_meeting,
 )
 from planner.actions import operations as actions
 from planner.extensions import db
@@ -82,13 +83,18 @@ def readable_minutes(meeting: Meeting) -> Minutes | None:
     return minutes
 
 
+def _readable_action_items_query(meeting: Meeting) -> Select[Any]:
+    """The meeting's action items, unless they sit in minutes the reader may not read
+    (planner.access decides, as for every list of action items)."""
+    return restrict_to_readable_by_meeting(
+        ops.action_items_query(meeting.id), ActionItem.meeting_id, ActionItem.dialogue_id,
+        current_user,
+    )
+
+
 @blueprint.app_template_global()
 def readable_action_items(meeting: Meeting) -> list[ActionItem]:
-    """The meeting's action items, unless they sit in minutes the reader may not read."""
-    query = restrict_to_readable_minutes(
-        ops.action_items_query(meeting.id), Minutes.status, ActionItem.dialogue_id, current_user
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_readable_action_items_query(meeting)))
 
 
 # The meeting page lists this many of the meeting's action items (soonest due first),
@@ -99,9 +105,7 @@ ACTIONS_ON_MEETING_PAGE = 25
 @blueprint.app_template_global()
 def meeting_page_action_items(meeting: Meeting) -> tuple[list[ActionItem], int]:
     """The first of the meeting's readable action items, and how many there are."""
-    query = restrict_to_readable_minutes(
-        ops.action_items_query(meeting.id), Minutes.status, ActionItem.dialogue_id, current_user
-    )
+    query = _readable_action_items_query(meeting)
     # The first picked from narrow rows, then loaded with their owners and commitments.
     first = query.with_only_columns(ActionItem.id).limit(ACTIONS_ON_MEETING_PAGE)
     items = list(db.session.scalars(
