@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from time import monotonic, sleep
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
@@ -17,6 +18,7 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 from sqlalchemy import select
 
+from planner.calendar import feeds
 from planner.extensions import db
 from planner.models import (
     Dialogue,
@@ -149,3 +151,15 @@ def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
 def calendar_part(message: EmailMessage) -> tuple[EmailMessage, bytes]:
     part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
     return part, part.get_payload(decode=True)
+
+
+def listening_for_feed_changes(client, feed_path: str, seconds: float = 10.0) -> None:
+    """On PostgreSQL, poll once (which starts the process's listening thread) and wait
+    until polls are answered from memory, so that counts of queries hold still; nothing
+    to wait for on SQLite, where every poll reads its row."""
+    client.get(feed_path)
+    links = feeds._polling()[1]
+    deadline = monotonic() + seconds
+    while links is not None and not links.listening:
+        assert monotonic() < deadline, "not listening for feed changes"
+        sleep(0.02)

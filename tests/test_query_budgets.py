@@ -26,6 +26,7 @@ from planner.models import (
     SourceDocument,
     commitment_lead,
 )
+from tests.calendar_support import listening_for_feed_changes
 from tests.conftest import CHAIR_COALITION, SECRETARIAT, login
 
 EXTRA_MEETINGS, EXTRA_COMMITMENTS, EXTRA_ACTIONS = 30, 60, 150
@@ -139,6 +140,7 @@ def test_queries_do_not_grow_with_rows(app, client, demo, count_queries, email):
                               Meeting.status == MeetingStatus.HELD)
     ).first()
     api = {"Authorization": f"Bearer {secret}"}
+    listening_for_feed_changes(client, f"/calendar/{feed}.ics")
 
     def counts() -> dict[str, int]:
         found = {}

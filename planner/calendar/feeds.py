@@ -8,7 +8,8 @@ person's whenever their feed would: a dialogue they see changed, or they got or 
 seat (see the migrations `calendar_revisions` and `calendar_revision_per_reader`). A
 feed's ETag is a digest of its revision and of everything else its bytes depend on. So a poll that
 already holds the feed is answered 304 after one single-row query, without loading a
-meeting; and a changed feed is built once per process and kept under its ETag.
+meeting (on PostgreSQL, from that row kept in memory while it holds: see changes.py);
+and a changed feed is built once per process and kept under its ETag.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from flask import current_app, request
 from sqlalchemy import Engine, bindparam, select, update
 
 from planner.calendar import ics
+from planner.calendar.changes import KnownLinks, known_links
 from planner.extensions import db
 from planner.models import CalendarToken, Dialogue, Person, utcnow
 
@@ -55,26 +57,35 @@ _POLL = (
 )
 
 
-def _polling_engine() -> Engine:
+def _polling() -> tuple[Engine, KnownLinks | None]:
     """The app's engine, for reads outside a transaction on PostgreSQL, where one would
-    add a BEGIN and a ROLLBACK to the poll's single round trip. (SQLite's driver begins
-    none for a read, and switching it costs a statement of its own.)"""
+    add a BEGIN and a ROLLBACK to the poll's single round trip (SQLite's driver begins
+    none for a read, and switching it costs a statement of its own); and on PostgreSQL
+    the rows kept in memory while they hold (planner/calendar/changes.py)."""
     state = current_app.extensions.setdefault("planner.feeds", {})
     if "engine" not in state:
-        engine = db.engine
+        engine, links = db.engine, None
         if engine.dialect.name == "postgresql":
+            links = known_links(engine)
             engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-        state["engine"] = engine
-    return state["engine"]
+        state["engine"], state["links"] = engine, links
+    return state["engine"], state["links"]
 
 
 def open_feed(token_hash: str) -> tuple[FeedReader, str] | None:
     """Whose feed the link with this hash opens (an active person's active link), and
     its ETag; None for no such link."""
-    with _polling_engine().connect() as connection:
-        row = connection.execute(_POLL, {"token_hash": token_hash}).first()
+    engine, links = _polling()
+    row = links.get(token_hash) if links is not None else None
     if row is None:
-        return None
+        mark = links.mark() if links is not None else 0
+        with engine.connect() as connection:
+            found = connection.execute(_POLL, {"token_hash": token_hash}).first()
+        if found is None:
+            return None
+        row = tuple(found)
+        if links is not None:
+            links.keep(token_hash, row[2], row, mark)
     reader = FeedReader(*row[:5])
     return reader, _digest("person", reader.id, reader.created_at, row[5])
 
