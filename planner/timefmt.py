@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -22,7 +23,10 @@ def format_time(moment: datetime) -> str:
     return f"{moment:%H:%M} {moment.tzname()}"
 
 
+@lru_cache(maxsize=8192)
 def format_date(value: date | None) -> str:
+    """'4 March 2027'. Kept per date: lists and agendas show thousands of due dates,
+    most of them the same few hundred, and each costs a strftime."""
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
