@@ -17,8 +17,9 @@ What keeps it right:
   mode; then polls simply go on reading the database).
 - A transaction committed by this process forgets everything kept here at once, so that
   the process's next poll sees its own change without waiting for the notification.
-  Another process's change is seen as soon as its notification arrives, within
-  milliseconds.
+  Another process's change is seen as soon as its notification reaches this process's
+  connection, within a millisecond or so of the commit: a poll that finds one there not
+  yet read by the thread reads the database.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import select
 import threading
 import time
 from collections.abc import Iterable
@@ -62,6 +64,7 @@ class KnownLinks:
         # Moves at every change heard: a row read before a change is not kept after it.
         self._changes = 0
         self.listening = False
+        self._socket: int | None = None
         self._pid: int | None = None
 
     # --- what polls use ------------------------------------------------------------
@@ -69,7 +72,23 @@ class KnownLinks:
     def get(self, token_hash: str) -> tuple[Any, ...] | None:
         if self._pid != os.getpid():
             self._start()
-        return self._rows.get(token_hash) if self.listening else None
+        if not self.listening:
+            return None
+        row = self._rows.get(token_hash)
+        return None if row is None or self._unread() else row
+
+    def _unread(self) -> bool:
+        """Whether notifications wait on the connection that the thread has not read yet
+        (it may be waiting for its turn to run): then the poll reads the database."""
+        socket = self._socket
+        if socket is None:
+            return True
+        waiting = select.poll()
+        try:
+            waiting.register(socket, select.POLLIN)
+            return bool(waiting.poll(0))
+        except (OSError, ValueError):
+            return True
 
     def mark(self) -> int:
         """Taken before reading a row, and given back to `keep`."""
@@ -127,13 +146,19 @@ class KnownLinks:
                 with psycopg.connect(self._conninfo, autocommit=True, **CONNECTION) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._confirm(connection)
-                    self.forget_all()  # whatever changed while nobody listened
-                    self.listening = True
-                    failures = 0
-                    while True:
-                        for notification in connection.notifies(timeout=HEARTBEAT_SECONDS):
-                            self._heard(notification.payload)
-                        connection.execute("SELECT 1")
+                    try:
+                        self.forget_all()  # whatever changed while nobody listened
+                        self._socket = connection.pgconn.socket
+                        self.listening = True
+                        failures = 0
+                        while True:
+                            for notification in connection.notifies(
+                                    timeout=HEARTBEAT_SECONDS):
+                                self._heard(notification.payload)
+                            connection.execute("SELECT 1")
+                    finally:  # before the connection closes and its socket number is free
+                        self.listening = False
+                        self._socket = None
             except Exception as error:  # noqa: BLE001 - any failure: read the database
                 log.warning("Feed polls read the database: not listening for changes (%s)",
                             error)
