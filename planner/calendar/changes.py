@@ -150,6 +150,8 @@ class KnownLinks:
                         self.forget_all()  # whatever changed while nobody listened
                         self._socket = connection.pgconn.socket
                         self.listening = True
+                        if failures:
+                            log.warning("Listening for feed changes again")
                         failures = 0
                         while True:
                             for notification in connection.notifies(
@@ -160,8 +162,9 @@ class KnownLinks:
                         self.listening = False
                         self._socket = None
             except Exception as error:  # noqa: BLE001 - any failure: read the database
-                log.warning("Feed polls read the database: not listening for changes (%s)",
-                            error)
+                # Said once, not at every retry of a lasting failure.
+                (log.debug if failures else log.warning)(
+                    "Feed polls read the database: not listening for changes (%s)", error)
             finally:
                 self.listening = False
                 self.forget_all()
