@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask
@@ -13,28 +12,39 @@ def in_zone(moment: datetime, zone: str) -> datetime:
     return moment.astimezone(ZoneInfo(zone))
 
 
+# English names, as the pages are written: strftime's would follow the process's locale,
+# and cost ten times as much (pages and agendas format thousands of dates).
+MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def format_day(moment: datetime | date) -> str:
     """'Tuesday 20 April 2027'."""
-    return f"{moment:%A} {moment.day} {moment:%B %Y}"
+    return f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month]} {moment.year}"
+
+
+def format_clock(moment: datetime) -> str:
+    """'09:30'."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def format_time(moment: datetime) -> str:
     """'09:30 CEST'."""
-    return f"{moment:%H:%M} {moment.tzname()}"
+    return f"{format_clock(moment)} {moment.tzname()}"
 
 
-@lru_cache(maxsize=8192)
 def format_date(value: date | None) -> str:
-    """'4 March 2027'. Kept per date: lists and agendas show thousands of due dates,
-    most of them the same few hundred, and each costs a strftime."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+    """'4 March 2027'."""
+    return f"{value.day} {MONTHS[value.month]} {value.year}" if value else ""
 
 
 def format_span(start: datetime, end: datetime, zone: str) -> str:
     """A meeting's dates and times in `zone`, without repeating what is the same."""
     start, end = in_zone(start, zone), in_zone(end, zone)
     if start.date() == end.date():
-        return f"{format_day(start)}, {start:%H:%M}–{end:%H:%M} {end.tzname()}"
+        return (f"{format_day(start)}, {format_clock(start)}–{format_clock(end)} "
+                f"{end.tzname()}")
     return f"{format_day(start)} {format_time(start)} – {format_day(end)} {format_time(end)}"
 
 
@@ -45,7 +55,7 @@ def from_iso(value: str) -> datetime:
 def format_moment(moment: datetime, zone: str) -> str:
     """'22 November 2026, 14:05 GMT' in `zone`."""
     local = in_zone(moment, zone)
-    return f"{local.day} {local:%B %Y}, {local:%H:%M} {local.tzname()}"
+    return f"{format_date(local)}, {format_time(local)}"
 
 
 def register(app: Flask) -> None:
