@@ -103,7 +103,8 @@ def main() -> int:
     log_path = INSTANCE / f"server-{kind}.log"
     log = log_path.open("w")
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+        [str(BIN / "gunicorn"), "-c", "python:planner.gunicorn_conf", "--workers", "2",
+         "--bind", f"127.0.0.1:{port}",
          "--error-logfile", "-", "--log-level", "info", "planner:create_app()"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
