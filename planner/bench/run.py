@@ -244,21 +244,31 @@ def measure(base: str, data: dict[str, Any]) -> dict[str, Any]:
 def feed_after_changes(url: str, database: Engine, meeting_id: int,
                        times: int = 40) -> dict[str, Any]:
     """Change a meeting of the feed (its venue, as the secretariat would), then fetch
-    the feed as a polling client that held the old one would: the time of that fetch."""
+    the feed as a polling client that held the old one would: the time until it has
+    the new one. On PostgreSQL a worker learns of another process's change by a
+    notification, which may reach it a moment after the commit: a poll within that
+    moment is still answered 304, and the client's next poll gets the change (counted
+    in `stale_answers`, and timed from the first poll)."""
     etag = urllib.request.urlopen(url).headers["ETag"]
-    timings = []
+    timings, stale = [], 0
     for n in range(times):
         with database.begin() as connection:
             connection.execute(text("UPDATE meeting SET venue = :venue WHERE id = :id"),
                                {"venue": f"Conference room {n}", "id": meeting_id})
-        request = urllib.request.Request(url, headers={"If-None-Match": etag})
         started = time.perf_counter()
-        with urllib.request.urlopen(request) as answer:
-            answer.read()
-            assert answer.status == 200, answer.status
-            etag = answer.headers["ETag"]
+        while True:
+            request = urllib.request.Request(url, headers={"If-None-Match": etag})
+            try:
+                with urllib.request.urlopen(request) as answer:
+                    answer.read()
+                    etag = answer.headers["ETag"]
+                    break
+            except urllib.error.HTTPError as answer:
+                if answer.code != 304 or time.perf_counter() - started > 5:
+                    raise
+                stale += 1
         timings.append((time.perf_counter() - started) * 1000)
-    return spread(timings)
+    return {**spread(timings), "stale_answers": stale}
 
 
 def agenda_builds(opener: Any, url: str, csrf: str, database: Engine, meeting_id: int,
@@ -367,7 +377,8 @@ def print_table(report: dict[str, Any]) -> None:
           f"{report['first_feed_build_ms']} ms; after a change to one of its meetings, "
           f"p50 {report['feed_after_change']['p50_ms']} ms, "
           f"p95 {report['feed_after_change']['p95_ms']} ms "
-          f"({report['feed_after_change']['times']} changes, one client)")
+          f"({report['feed_after_change']['times']} changes, one client; answered 304 before "
+          f"the change reached the worker: {report['feed_after_change']['stale_answers']})")
     for check in report["targets"]:
         print(f"  {'met   ' if check['met'] else 'MISSED'}  {check['target']} ({check['figure']})")
 
