@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -665,6 +666,59 @@ def test_draft_page_does_not_query_once_per_item(sign_in, app):
         ops.add_item(fresh_agenda(meeting.id), title=f"Extra item {n}",
                      presenter=f"person:{chair.id}")
     assert queries() == few
+
+
+def _review_rows(page: str) -> list[str]:
+    """The numbers of the review's action items shown on a draft page, in order."""
+    return re.findall(r'<td class="agenda__number">(\d+\.\d+)</td>', page)
+
+
+def test_a_long_section_shows_its_items_a_run_at_a_time_all_numbered_and_timed(sign_in):
+    """A first build for a busy dialogue puts thousands of action items under the review:
+    the draft shows them 25 at a time, and every item still counts for numbers and times."""
+    meeting, today = antwerp(), date.today()
+    _add_open_work(meeting, commitments=3, actions=60, today=today)
+    agenda = build(meeting)
+    client = sign_in(CHAIR_COALITION)
+    slots = ops.schedule(meeting, ops.active_items(agenda)).slots
+    review = [slot for slot in slots if slot.item.action_item_id]
+    assert len(review) > 2 * ops.SHOWN_AT_ONCE
+    major = review[0].number.split(".")[0]
+    after_review = slots[slots.index(review[-1]) + 1]
+
+    page = text_of(client.get(draft_path(meeting)))
+    shown = [n for n in _review_rows(page) if n.startswith(major + ".")]
+    assert shown == [slot.number for slot in review[:ops.SHOWN_AT_ONCE]]
+    assert (f"Items {review[25].number} to {review[-1].number} ({len(review) - 25}) "
+            "are not shown here.") in page
+    # The item after the review is timed as if every item under it were shown.
+    row = re.search(rf'id="item-{after_review.item.id}".*?agenda__time">([^<]+)<', page, re.S)
+    assert row.group(1) == f"{after_review.starts:%H:%M}"  # a heading: no time box
+    first_folded = review[25].item.id
+    link = f"{draft_path(meeting)}?show={first_folded}#item-{first_folded}"
+    assert f'href="{link}"' in page.replace("&amp;", "&")
+    assert f"Show items {review[25].number} to {review[49].number}" in page
+
+    # The next run, with what comes before it and after it folded.
+    page = text_of(client.get(f"{draft_path(meeting)}?show={review[30].item.id}"))
+    assert [n for n in _review_rows(page) if n.startswith(major + ".")] == [
+        slot.number for slot in review[25:50]]
+    assert f"Items {review[0].number} to {review[24].number} (25) are not shown here." in page
+    assert f"Items {review[50].number} to {review[-1].number}" in page
+
+    # Moving an item of a folded run comes back to that item, shown.
+    mover = review[40].item
+    response = post(client, f"/meetings/{meeting.id}/agenda/items/{mover.id}/move",
+                    {"direction": "up", "version_id": agenda.version_id})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"show={mover.id}#item-{mover.id}")
+    page = text_of(client.get(response.headers["Location"]))
+    assert f'id="item-{mover.id}"' in page
+    # Items can still go after any numbered item, or after any item shown.
+    places = re.search(r'<select[^>]*name="after"[^>]*>(.*?)</select>', page, re.S).group(1)
+    assert f'value="{mover.id}"' in places
+    assert f'value="{review[0].item.id}"' not in places  # folded away on this page
+    assert f'value="{after_review.item.id}"' in places
 
 
 def test_person_presenter_is_a_person_with_a_role_in_the_dialogue(demo):

@@ -65,9 +65,11 @@ class ItemForm(LockedForm):
 class AddItemForm(ItemForm):
     after = SelectField("Place it after", validate_choice=False)
 
-    def __init__(self, *args, places: list[tuple[str, str]], **kwargs):
-        super().__init__(*args, **kwargs)
+    def set_places(self, places: list[tuple[str, str]], default: str) -> None:
+        """Where the item can go (the choices shown), and where it goes unless chosen."""
         self.after.choices = [SelectChoice(value, label) for value, label in places]
+        if self.after.data is None:
+            self.after.data = default
 
 
 class CirculateForm(LockedForm):

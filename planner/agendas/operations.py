@@ -10,8 +10,8 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar
 
 from sqlalchemy import Integer, Text, bindparam, column, func, insert, or_, select, update
@@ -124,6 +124,11 @@ def load_agenda(meeting_id: int) -> Agenda | None:
     )
 
 
+def agenda_of(meeting_id: int) -> Agenda | None:
+    """The meeting's draft, without its items."""
+    return db.session.scalar(select(Agenda).where(Agenda.meeting_id == meeting_id))
+
+
 def versions_of(agenda_id: int) -> list[AgendaVersion]:
     return list(
         db.session.scalars(
@@ -178,14 +183,26 @@ def is_no_longer_open(item: AgendaItem) -> bool:
 # --- timing -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
-    item: AgendaItem
+    item: AgendaItem  # or a row of its columns (see `outline`)
     number: str
     level: int
-    starts: datetime  # in the venue's zone
-    ends: datetime
+    start_at: datetime  # instants (UTC)
+    end_at: datetime
+    zone: tzinfo  # the venue's
     overruns: bool  # ends after the meeting does
+    folded: ClassVar[bool] = False
+
+    # In the venue's zone, worked out when read: a draft can have thousands of slots
+    # and a page shows a few dozen.
+    @property
+    def starts(self) -> datetime:
+        return self.start_at.astimezone(self.zone)
+
+    @property
+    def ends(self) -> datetime:
+        return self.end_at.astimezone(self.zone)
 
 
 @dataclass(frozen=True)
@@ -210,7 +227,7 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
     Minutes are added to the instant, then shown in the venue's zone, so that a time
     box over a daylight-saving change still ends at the right wall-clock time."""
     zone = meeting.zone
-    moment = meeting.starts_at
+    moment, ends_at = meeting.starts_at, meeting.ends_at
     major = minor = 0
     slots = []
     for item in items:
@@ -221,10 +238,7 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
             major, minor = major + 1, 0
             number, level = str(major), 1
         end = moment + timedelta(minutes=item.duration_minutes or 0)
-        slots.append(
-            Slot(item, number, level, moment.astimezone(zone), end.astimezone(zone),
-                 overruns=end > meeting.ends_at)
-        )
+        slots.append(Slot(item, number, level, moment, end, zone, end > ends_at))
         moment = end
     return Schedule(
         slots=slots,
@@ -232,6 +246,95 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
         ends=moment.astimezone(zone),
         meeting_ends=meeting.local_end,
     )
+
+
+# --- the draft as a page: every item numbered and timed, a few dozen shown ---------------
+
+# A section with more items under it than this shows them this many at a time: a first
+# build for a busy dialogue can put thousands of action items under the review.
+SHOWN_AT_ONCE = 25
+
+
+def outline(agenda_id: int) -> list[Any]:
+    """Every item of the draft as a row of the columns that number and time it, in
+    order: thousands of rows cost little; thousands of objects would not."""
+    return db.session.execute(
+        select(AgendaItem.id, AgendaItem.kind, AgendaItem.source_key, AgendaItem.title,
+               AgendaItem.duration_minutes, AgendaItem.dismissed)
+        .where(AgendaItem.agenda_id == agenda_id)
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ).all()
+
+
+@dataclass(frozen=True)
+class Folded:
+    """Items of a long section not shown, and the run of them to show next."""
+
+    count: int
+    first: str  # their numbers, "3.51" to "3.5000"
+    last: str
+    show_id: int  # the first item of that run
+    show_first: str
+    show_last: str
+    folded: ClassVar[bool] = True
+
+
+def fold(slots: Sequence[Slot], show_id: int | None = None) -> list[Slot | Folded]:
+    """The slots a page shows: every numbered item, and of the items under each, all
+    of them or, past SHOWN_AT_ONCE, one run of that many (the run that holds `show_id`,
+    else the first), with what is folded away before and after it."""
+    rows: list[Slot | Folded] = []
+    index = 0
+    while index < len(slots):
+        rows.append(slots[index])
+        end = index + 1
+        while end < len(slots) and slots[end].level == 2:
+            end += 1
+        under = slots[index + 1:end]
+        index = end
+        if len(under) <= SHOWN_AT_ONCE:
+            rows += under
+            continue
+        at = next((n for n, slot in enumerate(under) if slot.item.id == show_id), 0)
+        start = at - at % SHOWN_AT_ONCE
+        stop = start + SHOWN_AT_ONCE
+        if start:
+            rows.append(_folded(under[:start], under[start - SHOWN_AT_ONCE:start]))
+        rows += under[start:stop]
+        if stop < len(under):
+            rows.append(_folded(under[stop:], under[stop:stop + SHOWN_AT_ONCE]))
+    return rows
+
+
+def _folded(hidden: Sequence[Slot], run: Sequence[Slot]) -> Folded:
+    return Folded(count=len(hidden), first=hidden[0].number, last=hidden[-1].number,
+                  show_id=run[0].item.id, show_first=run[0].number, show_last=run[-1].number)
+
+
+def with_items(rows: list[Slot | Folded]) -> list[Slot | Folded]:
+    """The shown slots with their items loaded, and what those point to, in one query."""
+    ids = [row.item.id for row in rows if not row.folded]
+    items = {
+        item.id: item
+        for item in db.session.scalars(
+            select(AgendaItem)
+            .options(joinedload(AgendaItem.presenter_participant),
+                     joinedload(AgendaItem.presenter_person),
+                     joinedload(AgendaItem.commitment),
+                     joinedload(AgendaItem.action_item))
+            .where(AgendaItem.id.in_(ids))
+        )
+    } if ids else {}
+    return [row if row.folded else replace(row, item=items[row.item.id]) for row in rows]
+
+
+def dismissed_items(agenda_id: int) -> list[AgendaItem]:
+    """The items removed from the draft, where they were."""
+    return list(db.session.scalars(
+        select(AgendaItem)
+        .where(AgendaItem.agenda_id == agenda_id, AgendaItem.dismissed.is_(True))
+        .order_by(AgendaItem.position, AgendaItem.id)
+    ))
 
 
 # --- presenters -------------------------------------------------------------------------
@@ -839,10 +942,13 @@ def _json_rows(rows: list[dict[str, Any]], columns: dict[str, Any]):
 # --- editing the draft ------------------------------------------------------------------
 
 
-def default_insertion_point(agenda: Agenda) -> AgendaItem | None:
+def default_insertion_point(agenda: Agenda, items: Sequence[Any] | None = None) -> Any:
     """The item a new one goes after unless the chair says: the last before the closing
-    run (closing standing items such as any other business, the next meeting, close)."""
-    items = active_items(agenda)
+    run (closing standing items such as any other business, the next meeting, close).
+    `items`: the draft's items not removed, in order, as objects or rows (the agenda's
+    own by default)."""
+    if items is None:
+        items = active_items(agenda)
     closing_standing = {
         f"standing:{ident}"
         for ident in db.session.scalars(

@@ -78,8 +78,11 @@ def _version_of(meeting, number: int) -> AgendaVersion:
 
 
 def _to_draft(meeting, item_id: int | None = None):
-    anchor = f"item-{item_id}" if item_id else None
-    return redirect(url_for("agendas.draft", meeting_id=meeting.id, _anchor=anchor), code=303)
+    """The draft, at the item just changed (in its run of a long section)."""
+    if item_id is None:
+        return redirect(url_for("agendas.draft", meeting_id=meeting.id), code=303)
+    return redirect(url_for("agendas.draft", meeting_id=meeting.id, show=item_id,
+                            _anchor=f"item-{item_id}"), code=303)
 
 
 def _actor():
@@ -162,24 +165,23 @@ def version_docx(meeting_id: int, number: int):
 # --- the draft --------------------------------------------------------------------------
 
 
-def _places(agenda: Agenda | None) -> tuple[list[tuple[str, str]], str]:
-    """Choices for where a new item goes, and the default one."""
+def _places(agenda: Agenda, slots: list[ops.Slot], rows: list) -> tuple[list[tuple[str, str]], str]:
+    """Where a new item can go, and where it goes unless the chair says: after any
+    numbered item, or after any item shown on the page."""
+    default = ops.default_insertion_point(agenda, [slot.item for slot in slots])
+    default_id = default.id if default is not None else None
+    shown = {row.item.id for row in rows if not row.folded}
     choices = [("start", "At the start")]
-    if agenda is None:
-        return choices, "start"
-    plan = ops.schedule(agenda.meeting, ops.active_items(agenda))
-    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in plan.slots]
-    anchor = ops.default_insertion_point(agenda)
-    return choices, str(anchor.id) if anchor is not None else "start"
+    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in slots
+                if slot.level == 1 or slot.item.id in shown or slot.item.id == default_id]
+    return choices, str(default_id) if default_id is not None else "start"
 
 
 def _add_form(meeting, agenda: Agenda | None, formdata=None) -> AddItemForm:
-    places, default = _places(agenda)
+    """The form to add an item; its places are set with the page (`_render_draft`)."""
     form = AddItemForm(
         formdata=formdata,
         presenters=ops.presenter_choices(meeting.dialogue_id),
-        places=places,
-        data={"after": default},
     )
     if agenda is not None and formdata is None:
         form.version_id.data = str(agenda.version_id)
@@ -188,11 +190,21 @@ def _add_form(meeting, agenda: Agenda | None, formdata=None) -> AddItemForm:
 
 def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | None = None,
                   circulate_form: CirculateForm | None = None, status: int = 200):
-    versions = ops.versions_of(agenda.id) if agenda is not None else []
-    plan = ops.schedule(meeting, ops.active_items(agenda)) if agenda is not None else None
-    changes = None
-    if agenda is not None and versions and plan.slots:
-        changes = ops.compare_versions(versions[-1].content, ops.draft_content(agenda))
+    """The draft: every item numbered and timed, long sections a run at a time (the one
+    holding the item `?show=` names), and only the items shown loaded."""
+    add_form = add_form or _add_form(meeting, agenda)
+    versions, plan, rows, removed, changes = [], None, [], [], None
+    if agenda is not None:
+        versions = ops.versions_of(agenda.id)
+        outline = ops.outline(agenda.id)
+        plan = ops.schedule(meeting, [row for row in outline if not row.dismissed])
+        rows = ops.fold(plan.slots, request.args.get("show", type=int))
+        add_form.set_places(*_places(agenda, plan.slots, rows))
+        rows = ops.with_items(rows)
+        if any(row.dismissed for row in outline):
+            removed = ops.dismissed_items(agenda.id)
+        if versions and plan.slots:
+            changes = ops.compare_versions(versions[-1].content, ops.draft_content(agenda))
     if circulate_form is None:
         circulate_form = CirculateForm(formdata=None)
     if agenda is not None:
@@ -203,12 +215,15 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         dialogue=meeting.dialogue,
         agenda=agenda,
         plan=plan,
-        removed=ops.removed_items(agenda) if agenda is not None else [],
+        rows=rows,
+        shown_at_once=ops.SHOWN_AT_ONCE,
+        first_id=plan.slots[0].item.id if plan and plan.slots else None,
+        last_id=plan.slots[-1].item.id if plan and plan.slots else None,
+        removed=removed,
         versions=versions,
         changes=changes,
-        add_form=add_form or _add_form(meeting, agenda),
+        add_form=add_form,
         circulate_form=circulate_form,
-        is_sub_item=ops.is_sub_item,
         no_longer_open=ops.is_no_longer_open,
         presenter_name=ops.presenter_name,
         role=role_in(current_user, meeting.dialogue_id),
@@ -219,7 +234,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
 @login_required
 def draft(meeting_id: int):
     meeting = _drafting(meeting_id)
-    return _render_draft(meeting, ops.load_agenda(meeting.id))
+    return _render_draft(meeting, ops.agenda_of(meeting.id))
 
 
 @blueprint.route("/meetings/<int:meeting_id>/agenda/build", methods=["POST"])
