@@ -721,6 +721,31 @@ def test_a_long_section_shows_its_items_a_run_at_a_time_all_numbered_and_timed(s
     assert f'value="{after_review.item.id}"' in places
 
 
+def test_the_draft_page_follows_the_meeting_when_it_moves(sign_in):
+    """The draft's numbers and times are kept between requests: moving the meeting, or
+    changing an item, must show at once."""
+    meeting = antwerp()
+    agenda = build(meeting)
+    client = sign_in(CHAIR_COALITION)
+    first = ops.active_items(agenda)[0]
+
+    def first_time() -> str:
+        page = text_of(client.get(draft_path(meeting)))
+        return re.search(rf'id="item-{first.id}".*?agenda__time">(\d\d:\d\d)', page,
+                         re.S).group(1)
+
+    assert first_time() == f"{meeting.local_start:%H:%M}"
+    meeting.starts_at += timedelta(hours=2)
+    meeting.ends_at += timedelta(hours=2)
+    db.session.commit()
+    assert first_time() == f"{meeting.local_start:%H:%M}"
+    post(client, f"/meetings/{meeting.id}/agenda/items/{first.id}",
+         {"title": first.title, "duration_minutes": "50", "version_id": agenda.version_id})
+    page = text_of(client.get(draft_path(meeting)))
+    row = re.search(rf'id="item-{first.id}".*?agenda__time">([^<]+)<', page, re.S).group(1)
+    assert row == f"{meeting.local_start:%H:%M}–{meeting.local_start + timedelta(minutes=50):%H:%M}"
+
+
 def test_person_presenter_is_a_person_with_a_role_in_the_dialogue(demo):
     agenda = build(antwerp())
     item = ops.active_items(agenda)[0]

@@ -57,9 +57,9 @@ def test_the_report_gives_percentiles_and_names_each_target_missed():
         return {"rps": rps, "p95_ms": p95, "ratio_to_ceiling": rps / 1000}
 
     names = ["healthz (ceiling)", "dashboard", "dialogue page", "meeting page",
-             "meeting page, big draft", "agenda build (POST)", "feed, fresh", "feed, 304",
-             "dialogue .ics", "API dialogues", "API commitments", "API meetings",
-             "API action items", "API participants"]
+             "meeting page, big draft", "draft agenda, big", "agenda build (POST)",
+             "feed, fresh", "feed, 304", "dialogue .ics", "API dialogues", "API commitments",
+             "API meetings", "API action items", "API participants"]
     report = {"feed_meetings": 480, "endpoints": {name: endpoint(900, 40) for name in names},
               "feed_after_change": spread([50.0] * 40),
               "agenda_builds": {"first_ms": 420.0, **spread([400.0] * 12)}}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -183,26 +185,31 @@ def is_no_longer_open(item: AgendaItem) -> bool:
 # --- timing -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Slot:
     item: AgendaItem  # or a row of its columns (see `outline`)
     number: str
     level: int
-    start_at: datetime  # instants (UTC)
-    end_at: datetime
+    start_minute: int  # minutes after the meeting starts
+    end_minute: int
+    meeting_starts_at: datetime  # an instant (UTC)
     zone: tzinfo  # the venue's
     overruns: bool  # ends after the meeting does
     folded: ClassVar[bool] = False
 
     # In the venue's zone, worked out when read: a draft can have thousands of slots
-    # and a page shows a few dozen.
+    # and a page shows a few dozen. Minutes are added to the instant, then shown in the
+    # venue's zone, so that a time box over a daylight-saving change still ends at the
+    # right wall-clock time.
     @property
     def starts(self) -> datetime:
-        return self.start_at.astimezone(self.zone)
+        return (self.meeting_starts_at + timedelta(minutes=self.start_minute)).astimezone(
+            self.zone)
 
     @property
     def ends(self) -> datetime:
-        return self.end_at.astimezone(self.zone)
+        return (self.meeting_starts_at + timedelta(minutes=self.end_minute)).astimezone(
+            self.zone)
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,7 @@ class Schedule:
     starts: datetime
     ends: datetime  # when the last item ends, in the venue's zone
     meeting_ends: datetime
+    numbered: list[int]  # where each numbered item is in `slots` (the items under it follow)
 
     @property
     def total_minutes(self) -> int:
@@ -222,14 +230,12 @@ class Schedule:
 
 
 def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
-    """Numbers and start times, item after item from the meeting's start.
-
-    Minutes are added to the instant, then shown in the venue's zone, so that a time
-    box over a daylight-saving change still ends at the right wall-clock time."""
-    zone = meeting.zone
-    moment, ends_at = meeting.starts_at, meeting.ends_at
-    major = minor = 0
-    slots = []
+    """Numbers and start times, item after item from the meeting's start (`items`:
+    objects, or rows with their kind, source key and time box)."""
+    zone, starts_at = meeting.zone, meeting.starts_at
+    meeting_minutes = (meeting.ends_at - starts_at).total_seconds() / 60
+    minute = major = minor = 0
+    slots, numbered = [], []
     for item in items:
         if is_sub_item(item) and major:
             minor += 1
@@ -237,14 +243,17 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
         else:
             major, minor = major + 1, 0
             number, level = str(major), 1
-        end = moment + timedelta(minutes=item.duration_minutes or 0)
-        slots.append(Slot(item, number, level, moment, end, zone, end > ends_at))
-        moment = end
+            numbered.append(len(slots))
+        end = minute + (item.duration_minutes or 0)
+        slots.append(Slot(item, number, level, minute, end, starts_at, zone,
+                          end > meeting_minutes))
+        minute = end
     return Schedule(
         slots=slots,
         starts=meeting.local_start,
-        ends=moment.astimezone(zone),
+        ends=(starts_at + timedelta(minutes=minute)).astimezone(zone),
         meeting_ends=meeting.local_end,
+        numbered=numbered,
     )
 
 
@@ -266,6 +275,34 @@ def outline(agenda_id: int) -> list[Any]:
     ).all()
 
 
+# The outlines and schedules of the drafts read last, per process, each under all it
+# depends on. Every change to a draft's items goes through `_touch`, which moves the
+# draft's version and time of change: a key that still matches names the same items.
+KEPT_OUTLINES = 8
+_outlines: OrderedDict[tuple[Any, ...], tuple[list[Any], Schedule]] = OrderedDict()
+_outlines_lock = threading.Lock()
+
+
+def draft_outline(agenda: Agenda) -> tuple[list[Any], Schedule]:
+    """The draft's `outline` (removed items too), and its items not removed numbered and
+    timed: kept, or read now and kept."""
+    meeting = agenda.meeting
+    key = (agenda.id, agenda.version_id, agenda.updated_at, meeting.starts_at,
+           meeting.ends_at, meeting.timezone)
+    with _outlines_lock:
+        kept = _outlines.get(key)
+        if kept is not None:
+            _outlines.move_to_end(key)
+            return kept
+    rows = outline(agenda.id)
+    kept = rows, schedule(meeting, [row for row in rows if not row.dismissed])
+    with _outlines_lock:
+        _outlines[key] = kept
+        while len(_outlines) > KEPT_OUTLINES:
+            _outlines.popitem(last=False)
+    return kept
+
+
 @dataclass(frozen=True)
 class Folded:
     """Items of a long section not shown, and the run of them to show next."""
@@ -279,23 +316,19 @@ class Folded:
     folded: ClassVar[bool] = True
 
 
-def fold(slots: Sequence[Slot], show_id: int | None = None) -> list[Slot | Folded]:
+def fold(plan: Schedule, show_id: int | None = None) -> list[Slot | Folded]:
     """The slots a page shows: every numbered item, and of the items under each, all
     of them or, past SHOWN_AT_ONCE, one run of that many (the run that holds `show_id`,
     else the first), with what is folded away before and after it."""
-    rows: list[Slot | Folded] = []
-    index = 0
-    while index < len(slots):
+    slots, rows = plan.slots, []
+    for index, end in zip(plan.numbered, [*plan.numbered[1:], len(slots)], strict=True):
         rows.append(slots[index])
-        end = index + 1
-        while end < len(slots) and slots[end].level == 2:
-            end += 1
         under = slots[index + 1:end]
-        index = end
         if len(under) <= SHOWN_AT_ONCE:
             rows += under
             continue
-        at = next((n for n, slot in enumerate(under) if slot.item.id == show_id), 0)
+        ids = [slot.item.id for slot in under] if show_id is not None else []
+        at = ids.index(show_id) if show_id in ids else 0
         start = at - at % SHOWN_AT_ONCE
         stop = start + SHOWN_AT_ONCE
         if start:

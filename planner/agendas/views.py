@@ -165,16 +165,18 @@ def version_docx(meeting_id: int, number: int):
 # --- the draft --------------------------------------------------------------------------
 
 
-def _places(agenda: Agenda, slots: list[ops.Slot], rows: list) -> tuple[list[tuple[str, str]], str]:
-    """Where a new item can go, and where it goes unless the chair says: after any
-    numbered item, or after any item shown on the page."""
-    default = ops.default_insertion_point(agenda, [slot.item for slot in slots])
-    default_id = default.id if default is not None else None
-    shown = {row.item.id for row in rows if not row.folded}
+def _places(agenda: Agenda, plan: ops.Schedule, rows: list) -> tuple[list[tuple[str, str]], str]:
+    """Where a new item can go, and where it goes unless the chair says: after any item
+    shown on the page (every numbered one is), or after the default place."""
+    default = ops.default_insertion_point(agenda, [slot.item for slot in plan.slots])
+    shown = [row for row in rows if not row.folded]
+    if default is not None and all(slot.item.id != default.id for slot in shown):
+        place = next(slot for slot in reversed(plan.slots) if slot.item.id == default.id)
+        shown.append(place)
+        shown.sort(key=lambda slot: tuple(int(part) for part in slot.number.split(".")))
     choices = [("start", "At the start")]
-    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in slots
-                if slot.level == 1 or slot.item.id in shown or slot.item.id == default_id]
-    return choices, str(default_id) if default_id is not None else "start"
+    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in shown]
+    return choices, str(default.id) if default is not None else "start"
 
 
 def _add_form(meeting, agenda: Agenda | None, formdata=None) -> AddItemForm:
@@ -196,10 +198,9 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
     versions, plan, rows, removed, changes = [], None, [], [], None
     if agenda is not None:
         versions = ops.versions_of(agenda.id)
-        outline = ops.outline(agenda.id)
-        plan = ops.schedule(meeting, [row for row in outline if not row.dismissed])
-        rows = ops.fold(plan.slots, request.args.get("show", type=int))
-        add_form.set_places(*_places(agenda, plan.slots, rows))
+        outline, plan = ops.draft_outline(agenda)
+        rows = ops.fold(plan, request.args.get("show", type=int))
+        add_form.set_places(*_places(agenda, plan, rows))
         rows = ops.with_items(rows)
         if any(row.dismissed for row in outline):
             removed = ops.dismissed_items(agenda.id)

@@ -205,6 +205,9 @@ def measure(base: str, data: dict[str, Any]) -> dict[str, Any]:
          200),
         # The big dialogue's next meeting, its draft agenda of 7,000 items built above.
         ("meeting page, big draft", "GET", f"/meetings/{meeting}", page, "", CONNECTIONS, 200),
+        # That draft itself: 7,000 items numbered and timed, long sections a run at a time.
+        ("draft agenda, big", "GET", f"/meetings/{meeting}/agenda/draft", page, "",
+         CONNECTIONS, 200),
         # Builds write: one client, as a chair would (and SQLite has one writer).
         ("agenda build (POST)", "POST", f"/meetings/{meeting}/agenda/build", form,
          f"csrf_token={csrf}", 1, 303),
@@ -334,7 +337,7 @@ def wrk(url: str, method: str, headers: dict[str, str], body: str, connections: 
 
 
 PAGES_AND_LISTS = ("dashboard", "dialogue page", "meeting page", "meeting page, big draft",
-                   "dialogue .ics",
+                   "draft agenda, big", "dialogue .ics",
                    "API dialogues", "API commitments", "API meetings", "API action items",
                    "API participants")
 
