@@ -202,7 +202,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         rows = ops.fold(plan, request.args.get("show", type=int))
         add_form.set_places(*_places(agenda, plan, rows))
         rows = ops.with_items(rows)
-        if any(row.dismissed for row in outline):
+        if len(outline) > len(plan.slots):  # some items are removed
             removed = ops.dismissed_items(agenda.id)
         if versions and plan.slots:
             changes = ops.compare_versions(versions[-1].content, ops.draft_content(agenda))
