@@ -675,7 +675,7 @@ def _review_rows(page: str) -> list[str]:
 
 def test_a_long_section_shows_its_items_a_run_at_a_time_all_numbered_and_timed(sign_in):
     """A first build for a busy dialogue puts thousands of action items under the review:
-    the draft shows them 25 at a time, and every item still counts for numbers and times."""
+    the draft shows them a run at a time, and every item still counts for numbers and times."""
     meeting, today = antwerp(), date.today()
     _add_open_work(meeting, commitments=3, actions=60, today=today)
     agenda = build(meeting)
@@ -686,28 +686,30 @@ def test_a_long_section_shows_its_items_a_run_at_a_time_all_numbered_and_timed(s
     major = review[0].number.split(".")[0]
     after_review = slots[slots.index(review[-1]) + 1]
 
+    run = ops.SHOWN_AT_ONCE
     page = text_of(client.get(draft_path(meeting)))
     shown = [n for n in _review_rows(page) if n.startswith(major + ".")]
-    assert shown == [slot.number for slot in review[:ops.SHOWN_AT_ONCE]]
-    assert (f"Items {review[25].number} to {review[-1].number} ({len(review) - 25}) "
+    assert shown == [slot.number for slot in review[:run]]
+    assert (f"Items {review[run].number} to {review[-1].number} ({len(review) - run}) "
             "are not shown here.") in page
     # The item after the review is timed as if every item under it were shown.
     row = re.search(rf'id="item-{after_review.item.id}".*?agenda__time">([^<]+)<', page, re.S)
     assert row.group(1) == f"{after_review.starts:%H:%M}"  # a heading: no time box
-    first_folded = review[25].item.id
+    first_folded = review[run].item.id
     link = f"{draft_path(meeting)}?show={first_folded}#item-{first_folded}"
     assert f'href="{link}"' in page.replace("&amp;", "&")
-    assert f"Show items {review[25].number} to {review[49].number}" in page
+    assert f"Show items {review[run].number} to {review[2 * run - 1].number}" in page
 
     # The next run, with what comes before it and after it folded.
-    page = text_of(client.get(f"{draft_path(meeting)}?show={review[30].item.id}"))
+    page = text_of(client.get(f"{draft_path(meeting)}?show={review[run + 5].item.id}"))
     assert [n for n in _review_rows(page) if n.startswith(major + ".")] == [
-        slot.number for slot in review[25:50]]
-    assert f"Items {review[0].number} to {review[24].number} (25) are not shown here." in page
-    assert f"Items {review[50].number} to {review[-1].number}" in page
+        slot.number for slot in review[run:2 * run]]
+    assert (f"Items {review[0].number} to {review[run - 1].number} ({run}) "
+            "are not shown here.") in page
+    assert f"Items {review[2 * run].number} to {review[-1].number}" in page
 
     # Moving an item of a folded run comes back to that item, shown.
-    mover = review[40].item
+    mover = review[2 * ops.SHOWN_AT_ONCE + 5].item
     response = post(client, f"/meetings/{meeting.id}/agenda/items/{mover.id}/move",
                     {"direction": "up", "version_id": agenda.version_id})
     assert response.status_code == 303

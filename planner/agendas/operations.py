@@ -261,7 +261,7 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
 
 # A section with more items under it than this shows them this many at a time: a first
 # build for a busy dialogue can put thousands of action items under the review.
-SHOWN_AT_ONCE = 25
+SHOWN_AT_ONCE = 20
 
 
 def outline(agenda_id: int) -> list[Any]:

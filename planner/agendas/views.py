@@ -227,7 +227,6 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         circulate_form=circulate_form,
         no_longer_open=ops.is_no_longer_open,
         presenter_name=ops.presenter_name,
-        role=role_in(current_user, meeting.dialogue_id),
     ), status
 
 
