@@ -218,6 +218,9 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         plan=plan,
         rows=rows,
         shown_at_once=ops.SHOWN_AT_ONCE,
+        # An item's pages are under this (its edit page, /move, /remove): one url_for
+        # for the page, not three for each of its rows.
+        items_url=url_for("agendas.add", meeting_id=meeting.id),
         first_id=plan.slots[0].item.id if plan and plan.slots else None,
         last_id=plan.slots[-1].item.id if plan and plan.slots else None,
         removed=removed,
