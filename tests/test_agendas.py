@@ -721,6 +721,15 @@ def test_a_long_section_shows_its_items_a_run_at_a_time_all_numbered_and_timed(s
     assert f'value="{mover.id}"' in places
     assert f'value="{review[0].item.id}"' not in places  # folded away on this page
     assert f'value="{after_review.item.id}"' in places
+    # A form sent back with an error keeps the place the chair chose, shown or not.
+    response = post(client, f"/meetings/{meeting.id}/agenda/items",
+                    {"title": "", "after": str(review[-1].item.id),  # folded on the page
+                     "version_id": fresh_agenda(meeting.id).version_id})
+    assert response.status_code == 400
+    places = re.search(r'<select[^>]*name="after"[^>]*>(.*?)</select>', text_of(response),
+                       re.S).group(1)
+    assert re.search(rf'<option selected value="{review[-1].item.id}">|'
+                     rf'<option value="{review[-1].item.id}" selected>', places)
 
 
 def test_the_draft_page_follows_the_meeting_when_it_moves(sign_in):

@@ -165,17 +165,21 @@ def version_docx(meeting_id: int, number: int):
 # --- the draft --------------------------------------------------------------------------
 
 
-def _places(agenda: Agenda, plan: ops.Schedule, rows: list) -> tuple[list[tuple[str, str]], str]:
+def _places(agenda: Agenda, plan: ops.Schedule, rows: list,
+            chosen: str | None) -> tuple[list[tuple[str, str]], str]:
     """Where a new item can go, and where it goes unless the chair says: after any item
-    shown on the page (every numbered one is), or after the default place."""
+    shown on the page (every numbered one is), after the default place, or after the
+    one the chair chose (a form sent back with an error keeps it)."""
     default = ops.default_insertion_point(agenda, [slot.item for slot in plan.slots])
-    shown = [row for row in rows if not row.folded]
-    if default is not None and all(slot.item.id != default.id for slot in shown):
-        place = next(slot for slot in reversed(plan.slots) if slot.item.id == default.id)
-        shown.append(place)
-        shown.sort(key=lambda slot: tuple(int(part) for part in slot.number.split(".")))
+    places = [row for row in rows if not row.folded]
+    also = {default.id if default is not None else None,
+            int(chosen) if chosen and chosen.isdigit() else None} - {None}
+    also -= {slot.item.id for slot in places}
+    if also:
+        places += [slot for slot in plan.slots if slot.item.id in also]
+        places.sort(key=lambda slot: tuple(int(part) for part in slot.number.split(".")))
     choices = [("start", "At the start")]
-    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in shown]
+    choices += [(str(slot.item.id), f"{slot.number}. {slot.item.title}") for slot in places]
     return choices, str(default.id) if default is not None else "start"
 
 
@@ -200,7 +204,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         versions = ops.versions_of(agenda.id)
         outline, plan = ops.draft_outline(agenda)
         rows = ops.fold(plan, request.args.get("show", type=int))
-        add_form.set_places(*_places(agenda, plan, rows))
+        add_form.set_places(*_places(agenda, plan, rows, add_form.after.data))
         rows = ops.with_items(rows)
         if len(outline) > len(plan.slots):  # some items are removed
             removed = ops.dismissed_items(agenda.id)
