@@ -2,25 +2,20 @@
 planner/gunicorn_conf.py."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.calendar_support import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_gunicorn_serves_the_app_with_its_settings(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PLANNER_SECRET_KEY": "x" * 32,
            "PLANNER_DATABASE_URL": f"sqlite:///{tmp_path}/served.db"}
     log = tmp_path / "server.log"

@@ -162,10 +162,6 @@ def active_items(agenda: Agenda) -> list[AgendaItem]:
     return [item for item in all_items(agenda) if not item.dismissed]
 
 
-def removed_items(agenda: Agenda) -> list[AgendaItem]:
-    return [item for item in all_items(agenda) if item.dismissed]
-
-
 def is_sub_item(item: AgendaItem) -> bool:
     """A commitment under its theme, an action under the review: numbered 3.1, 3.2."""
     if item.kind == AgendaItemKind.COMMITMENT:
