@@ -3,12 +3,15 @@ dialogue's commitments stand, theme by theme (figures for a chart and a table)."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner import audit
 from planner.access import can_manage, restrict_to_readable_minutes, restrict_to_visible
 from planner.actions import operations as actions
 from planner.extensions import db
@@ -17,16 +20,22 @@ from planner.models import (
     Agenda,
     AgendaItem,
     AgendaVersion,
+    AuditEvent,
     Commitment,
     CommitmentStatus,
     CommitmentStatusChange,
     Decision,
+    Dialogue,
     DocumentSection,
     Meeting,
     Minutes,
+    Participant,
     Person,
+    SourceDocument,
     Theme,
+    utcnow,
 )
+from planner.validation import InvalidInput
 
 GENERAL_THEME = "General and delivery"
 
@@ -359,3 +368,212 @@ def list_commitments(
         .offset((page - 1) * per_page)
     ).all()
     return CommitmentPage(list(items), total, page, pages, per_page)
+
+
+# --- setting commitments down and changing them ----------------------------------------
+
+MAX_TITLE = 200
+MAX_NOTE = 2_000
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def next_reference(dialogue_id: int, section: DocumentSection) -> str:
+    """"I.3": the section's label and the next number of the dialogue's commitments
+    under that section. References stay as given: people quote them."""
+    prefix = f"{section.label}."
+    taken = set(db.session.scalars(select(Commitment.reference).where(
+        Commitment.dialogue_id == dialogue_id, Commitment.reference.like(f"{prefix}%"))))
+    n = 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def _renumber(dialogue_id: int) -> None:
+    """Commitments in the order of their documents: date, section, place in the section."""
+    rows = db.session.execute(
+        select(Commitment, DocumentSection.text)
+        .join(DocumentSection, Commitment.section_id == DocumentSection.id)
+        .join(SourceDocument, DocumentSection.document_id == SourceDocument.id)
+        .where(Commitment.dialogue_id == dialogue_id)
+        .order_by(SourceDocument.issued_on, SourceDocument.id, DocumentSection.position)
+    ).all()
+    ordered = sorted(
+        enumerate(rows),
+        key=lambda pair: (pair[0] if pair[1][1].find(pair[1][0].quote) < 0 else pair[0],)
+    )
+    position = 0
+    by_section: dict[int, list[tuple[int, Commitment]]] = {}
+    for _, (commitment, text) in ordered:
+        found = text.find(commitment.quote)
+        by_section.setdefault(commitment.section_id, []).append(
+            (found if found >= 0 else len(text), commitment))
+    seen: set[int] = set()
+    for commitment, _text in rows:
+        if commitment.section_id in seen:
+            continue
+        seen.add(commitment.section_id)
+        for _, item in sorted(by_section[commitment.section_id], key=lambda p: (p[0], p[1].id)):
+            position += 1
+            if item.position != position:
+                item.position = position
+
+
+@dataclass(frozen=True)
+class CommitmentTerms:
+    title: str
+    theme_id: int | None = None
+    lead_ids: tuple[int, ...] = ()
+    target_date: date | None = None
+
+
+def _check_terms(dialogue: Dialogue, terms: CommitmentTerms) -> tuple[str, Theme | None,
+                                                                        list[Participant]]:
+    errors: dict[str, str] = {}
+    title = _words(terms.title)
+    if not title:
+        errors["title"] = "Enter a short title: what was undertaken, in a few words."
+    elif len(title) > MAX_TITLE:
+        errors["title"] = f"Keep the title to {MAX_TITLE} characters; the quote says the rest."
+    theme = None
+    if terms.theme_id is not None:
+        theme = db.session.get(Theme, terms.theme_id)
+        if theme is None or theme.dialogue_id != dialogue.id:
+            errors["theme"] = "Choose one of this dialogue's themes, or none."
+    seats = {m.participant_id: m.participant for m in dialogue.memberships}
+    leads = []
+    for lead_id in dict.fromkeys(terms.lead_ids):
+        if lead_id not in seats:
+            errors["leads"] = "Leads are members or observers of this dialogue."
+            break
+        leads.append(seats[lead_id])
+    if errors:
+        raise InvalidInput(errors)
+    return title, theme, leads
+
+
+def _terms_of(commitment: Commitment) -> dict[str, Any]:
+    return {"title": commitment.title,
+            "theme": commitment.theme.label if commitment.theme else GENERAL_THEME,
+            "leads": ", ".join(sorted(p.short_name for p in commitment.leads)) or "—",
+            "target_date": commitment.target_date.isoformat() if commitment.target_date
+            else "—"}
+
+
+def create_commitment(dialogue: Dialogue, *, section: DocumentSection | None, quote: str,
+                      terms: CommitmentTerms, by: Person | None,
+                      via: str = "added by hand") -> Commitment:
+    """A commitment traced to the sentence of `section` that makes it: `quote` must be
+    the document's own words (whitespace aside, which is taken from the document)."""
+    from planner.dialogues.operations import require_open
+
+    require_open(dialogue)
+    errors: dict[str, str] = {}
+    if section is None or section.document.dialogue_id != dialogue.id:
+        errors["section"] = "Choose the section of a founding document that says it."
+    wanted = _words(quote)
+    exact = None
+    if not wanted:
+        errors["quote"] = "Quote the sentence that makes the commitment."
+    elif section is not None and "section" not in errors:
+        exact = find_quote(section.text, wanted)
+        if exact is None:
+            errors["quote"] = (f"These words are not in {section.reference}: quote the "
+                               "document exactly, as it is written.")
+    try:
+        title, theme, leads = _check_terms(dialogue, terms)
+    except InvalidInput as error:
+        errors.update(error.errors)
+    if errors:
+        raise InvalidInput(errors)
+    position = db.session.scalar(select(func.coalesce(func.max(Commitment.position), 0))
+                                 .where(Commitment.dialogue_id == dialogue.id)) + 1
+    commitment = Commitment(
+        dialogue=dialogue, section=section, reference=next_reference(dialogue.id, section),
+        position=position, title=title, quote=exact, theme=theme, leads=leads,
+        target_date=terms.target_date, status=CommitmentStatus.OPEN,
+    )
+    db.session.add(commitment)
+    db.session.flush()
+    _renumber(dialogue.id)
+    audit.record("commitment.created", commitment, actor=by, dialogue_id=dialogue.id,
+                 summary=f"Commitment {commitment.reference} {via}: {commitment.title}",
+                 details=_terms_of(commitment))
+    return commitment
+
+
+def find_quote(text: str, words: str) -> str | None:
+    """The stretch of `text` that reads `words` (whitespace may differ), or None."""
+    if words in text:
+        return words
+    pattern = r"\s+".join(re.escape(word) for word in words.split())
+    found = re.search(pattern, text)
+    return found.group(0) if found else None
+
+
+def update_commitment(commitment: Commitment, terms: CommitmentTerms, *,
+                      by: Person | None) -> Commitment:
+    from planner.dialogues.operations import require_open
+
+    require_open(commitment.dialogue)
+    title, theme, leads = _check_terms(commitment.dialogue, terms)
+    before = _terms_of(commitment)
+    commitment.title, commitment.theme, commitment.leads = title, theme, leads
+    commitment.target_date = terms.target_date
+    after = _terms_of(commitment)
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        commitment.updated_at = utcnow()
+        audit.record("commitment.updated", commitment, actor=by,
+                     dialogue_id=commitment.dialogue_id,
+                     summary=f"{', '.join(k.replace('_', ' ') for k in changed).capitalize()}"
+                             " changed",
+                     details={"before": {k: before[k] for k in changed},
+                              "after": {k: after[k] for k in changed}})
+    return commitment
+
+
+def change_status(commitment: Commitment, *, status: str, note: str,
+                  by: Person | None, when: datetime | None = None) -> CommitmentStatusChange:
+    """A status change outside minutes (a report between meetings, a written procedure):
+    with a note saying why, in the commitment's history like a meeting's decision."""
+    from planner.dialogues.operations import require_open
+
+    require_open(commitment.dialogue)
+    errors: dict[str, str] = {}
+    note = note.strip()
+    if status not in tuple(CommitmentStatus):
+        errors["status"] = "Choose open, in progress, met or dropped."
+    elif status == commitment.status:
+        errors["status"] = f"The commitment is {commitment.status_label.lower()} already."
+    if not note:
+        errors["note"] = "Say why the status changes (a report, a written procedure …)."
+    elif len(note) > MAX_NOTE:
+        errors["note"] = f"Keep the note to {MAX_NOTE:,} characters."
+    if errors:
+        raise InvalidInput(errors)
+    change = CommitmentStatusChange(
+        commitment=commitment, old_status=commitment.status, new_status=status,
+        changed_by=by, note=note, changed_at=when or utcnow(),
+    )
+    db.session.add(change)
+    old = CommitmentStatus(commitment.status)
+    commitment.status = status
+    commitment.updated_at = utcnow()
+    audit.record("commitment.status_changed", commitment, actor=by,
+                 dialogue_id=commitment.dialogue_id,
+                 summary=f"{old.label} → {CommitmentStatus(status).label.lower()}: {note[:200]}",
+                 details={"old_status": old.value, "new_status": status, "note": note})
+    return change
+
+
+def changes(commitment: Commitment) -> list[AuditEvent]:
+    """Its set-up and edits (statuses are on the timeline from their own records)."""
+    return list(db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.entity_type == "commitment", AuditEvent.entity_id == commitment.id,
+            AuditEvent.action.in_(("commitment.created", "commitment.updated")))
+        .order_by(AuditEvent.id)))

@@ -66,7 +66,7 @@ def minutes_content(meeting: Meeting, minutes: Minutes,
         "host": meeting.host.name if meeting.host else "",
         "updated_at": minutes.updated_at.astimezone(UTC).isoformat(),
         "attendance": [
-            {"delegation": row.participant.name,
+            {"delegation": row.delegation_name,
              "status": AttendanceStatus(row.status).label,
              "delegates": row.delegates or ""}
             for row in minutes.attendance

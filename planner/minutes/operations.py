@@ -447,9 +447,14 @@ def save_attendance(
                 if row is not None:
                     minutes.attendance.remove(row)
             elif row is None:
-                minutes.attendance.append(
-                    Attendance(participant_id=pid, status=status, delegates=names)
+                # An amendment of approved minutes names the delegation as it is now.
+                approved_name = (
+                    seat.participant.name if minutes.status == MinutesStatus.APPROVED else None
                 )
+                minutes.attendance.append(Attendance(
+                    participant_id=pid, status=status, delegates=names,
+                    participant_name=approved_name,
+                ))
             else:
                 row.status, row.delegates = status, names
         record_change(
@@ -813,6 +818,8 @@ def approve_minutes(
         minutes.approved_at = utcnow()
         minutes.approved_by_id = by.id if by else None
         minutes.approval = MinutesApproval(method=method, meeting=approving, note=note)
+        for row in minutes.attendance:
+            row.participant_name = row.participant.name
         touch(minutes, by)
         how = ApprovalMethod(method).label.lower()
         if approving is not None:

@@ -24,7 +24,9 @@ from planner.models.commitments import (
     commitment_lead,
 )
 from planner.models.dialogues import (
+    CandidateStatus,
     Classification,
+    CommitmentCandidate,
     Dialogue,
     DialogueLevel,
     DocumentKind,
@@ -65,7 +67,7 @@ __all__ = [
     "ActionItem", "ActionItemReminder", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
     "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind", "by_due_date",
     "AgendaVersion", "ApprovalMethod", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
-    "CalendarToken", "Classification", "Commitment", "CommitmentStatus",
+    "CalendarToken", "CandidateStatus", "Classification", "CommitmentCandidate", "Commitment", "CommitmentStatus",
     "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",
     "DialogueRoleKind", "DocumentKind", "DocumentSection", "HostRotation", "InviteeRole",
     "Meeting", "MeetingChange", "MeetingChangeKind", "MeetingFormat", "MeetingInvitee",

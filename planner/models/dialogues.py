@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -48,6 +49,18 @@ class DocumentKind(StrEnum):
     STATEMENT = "statement"
     ACTION_PLAN = "action_plan"
     COMMUNIQUE = "communique"
+
+    @property
+    def label(self) -> str:
+        return {"statement": "Statement", "action_plan": "Action plan",
+                "communique": "Communiqué"}[self.value]
+
+
+class CandidateStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    MERGED = "merged"
 
 
 LEVEL_LABELS = {
@@ -93,6 +106,10 @@ class Dialogue(Base):
     # How far ahead the series exists as proposed meetings.
     horizon_months: Mapped[int] = mapped_column(Integer, default=24)
     classification: Mapped[str] = mapped_column(String(24), default=Classification.OFFICIAL)
+    # Where its meetings are held when no host rotation says otherwise.
+    venue_timezone: Mapped[str | None] = mapped_column(String(64))
+    # An archived dialogue is read-only and out of dashboards and feeds; never deleted.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A new random number, set by database triggers, whenever anything its calendar shows
     # changes: its meetings, their hosts' names, its own name, level or marking. The
@@ -127,6 +144,10 @@ class Dialogue(Base):
     @property
     def level_label(self) -> str:
         return LEVEL_LABELS.get(DialogueLevel(self.level), self.level)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def __repr__(self) -> str:
         return f"<Dialogue {self.slug}>"
@@ -196,11 +217,24 @@ class SourceDocument(Base):
     place: Mapped[str | None] = mapped_column(String(120))
     issued_on: Mapped[date] = mapped_column(Date)
     published_on: Mapped[date | None] = mapped_column(Date)
+    # As the secretariat gave it: the uploaded file's name ("" when pasted), and the text
+    # read from it, kept whole so that every section and quote can be checked against it.
+    source_filename: Mapped[str] = mapped_column(String(200), default="")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     dialogue: Mapped[Dialogue] = relationship(back_populates="documents")
     sections: Mapped[list[DocumentSection]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentSection.position"
     )
+    candidates: Mapped[list[CommitmentCandidate]] = relationship(
+        back_populates="document", cascade="all, delete-orphan",
+        order_by="CommitmentCandidate.position",
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return DocumentKind(self.kind).label
 
 
 class DocumentSection(Base):
@@ -223,6 +257,45 @@ class DocumentSection(Base):
     @property
     def reference(self) -> str:
         return f"section {self.label}" + (f" ({self.heading})" if self.heading else "")
+
+
+class CommitmentCandidate(Base):
+    """A sentence of a founding document that the import proposes as a commitment.
+    Nothing becomes a commitment until the secretariat accepts it."""
+
+    __tablename__ = "commitment_candidate"
+    __table_args__ = (
+        UniqueConstraint("document_id", "position"),
+        one_of("status", tuple(CandidateStatus)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("source_document.id", ondelete="CASCADE"), index=True
+    )
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("document_section.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    # The document's own words, character for character (a substring of the section).
+    quote: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200))
+    # The proposed theme: an existing theme of the dialogue, or a new one's name.
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    theme_name: Mapped[str] = mapped_column(String(120), default="")
+    # Participant ids named in the sentence (or all members for "the Participants").
+    lead_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default=CandidateStatus.PROPOSED)
+    commitment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commitment.id", ondelete="SET NULL"), index=True
+    )
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commitment_candidate.id", ondelete="SET NULL")
+    )
+
+    document: Mapped[SourceDocument] = relationship(back_populates="candidates")
+    section: Mapped[DocumentSection] = relationship()
+    theme: Mapped[Theme | None] = relationship()
 
 
 class HostRotation(Base):

@@ -112,9 +112,16 @@ class Attendance(Base):
     status: Mapped[str] = mapped_column(String(16))
     # Names and functions of those who attended, as the delegation gave them.
     delegates: Mapped[str] = mapped_column(Text, default="")
+    # The delegation's name as the minutes were approved: a later renaming of the
+    # participant does not change what approved minutes say.
+    participant_name: Mapped[str | None] = mapped_column(String(200))
 
     minutes: Mapped[Minutes] = relationship(back_populates="attendance")
     participant: Mapped[Participant] = relationship()
+
+    @property
+    def delegation_name(self) -> str:
+        return self.participant_name or self.participant.name
 
 
 class MinutesNote(Base):

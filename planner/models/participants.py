@@ -45,6 +45,9 @@ class Participant(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
     country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    # A region with holidays of its own (a German Land: "BY"), as the `holidays` package
+    # names its subdivisions; None for the whole country.
+    subdivision: Mapped[str | None] = mapped_column(String(10))
     # The default for meetings it hosts and for its delegates' reading of times.
     timezone: Mapped[str] = mapped_column(String(64))
     # Office hours in its own time zone: a video meeting should start inside everyone's.
@@ -59,6 +62,13 @@ class Participant(Base):
     @validates("country_code")
     def _upper_code(self, _key: str, value: str | None) -> str | None:
         return value.upper() if value else None
+
+    @property
+    def holiday_region(self) -> str | None:
+        """What decides its public holidays: "DE-BY", "GB", or None for an institution."""
+        if not self.country_code:
+            return None
+        return f"{self.country_code}-{self.subdivision}" if self.subdivision else self.country_code
 
     @property
     def is_state(self) -> bool:

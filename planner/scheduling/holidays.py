@@ -13,8 +13,11 @@ _BRITISH = {"Labor Day": "Labour Day"}
 
 
 @lru_cache(maxsize=1024)
-def _country_year(country_code: str, year: int) -> dict[date, str]:
-    calendar = holiday_calendars.country_holidays(country_code, years=year, language="en_US")
+def _country_year(region: str, year: int) -> dict[date, str]:
+    """`region`: an ISO 3166-1 code ("DE"), or one with its subdivision ("DE-BY")."""
+    country_code, _, subdivision = region.partition("-")
+    calendar = holiday_calendars.country_holidays(
+        country_code, subdiv=subdivision or None, years=year, language="en_US")
     return {day: _BRITISH.get(name, name) for day, name in calendar.items()}
 
 

@@ -86,11 +86,12 @@ def rule_dates(dialogue: Dialogue, start: date, end: date) -> list[date]:
 
 
 def member_countries(dialogue: Dialogue) -> list[str]:
+    """The members' holiday regions: "GB", "AL", or "DE-BY" for a German Land."""
     return sorted(
         {
-            m.participant.country_code
+            m.participant.holiday_region
             for m in dialogue.memberships
-            if m.role == MembershipRole.MEMBER and m.participant.country_code
+            if m.role == MembershipRole.MEMBER and m.participant.holiday_region
         }
     )
 
