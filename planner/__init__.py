@@ -69,15 +69,17 @@ def register_blueprints(app: Flask) -> None:
     from planner.calendar import blueprint as calendar
     from planner.commitments import blueprint as commitments
     from planner.dialogues import blueprint as dialogues
+    from planner.documents import blueprint as documents
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
     from planner.minutes import blueprint as minutes
+    from planner.participants import blueprint as participants
     from planner.people import blueprint as people
     from planner.scheduling import blueprint as scheduling
     from planner.search import blueprint as search
 
     for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar,
-                      minutes, actions, commitments, search):
+                      minutes, actions, commitments, search, participants, documents):
         app.register_blueprint(blueprint)
     app.register_blueprint(api)  # /api/v1 and the account page's API tokens
 

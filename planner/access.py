@@ -63,9 +63,41 @@ def role_in(person: Person, dialogue_id: int) -> str | None:
     )
 
 
-def can_manage(person: Person, dialogue_id: int) -> bool:
-    """The secretariat and the dialogue's chair change its papers."""
+class Refusal:
+    """A "no" that says why: falsy like False, and `require` shows its reason. For a
+    person whose role allows a change that the dialogue's state does not (archived)."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def __bool__(self) -> bool:
+        return False
+
+
+ARCHIVED = "This dialogue is archived: the secretariat can restore it."
+ARCHIVED_REFUSAL = Refusal(ARCHIVED)
+
+
+def is_archived(dialogue_id: int) -> bool:
+    # From the session's identity map when the page loaded the dialogue already.
+    dialogue = db.session.get(Dialogue, dialogue_id)
+    return dialogue is not None and dialogue.archived_at is not None
+
+
+def writes_papers(person: Person, dialogue_id: int) -> bool:
+    """The secretariat and the dialogue's chair write its papers, so they also read its
+    drafts, archived or not."""
     return role_in(person, dialogue_id) in (SECRETARIAT, DialogueRoleKind.CHAIR)
+
+
+def can_manage(person: Person, dialogue_id: int) -> bool | Refusal:
+    """The secretariat and the dialogue's chair change its papers, while it is not
+    archived: every write of every page and of the API asks here."""
+    if not writes_papers(person, dialogue_id):
+        return False
+    return ARCHIVED_REFUSAL if is_archived(dialogue_id) else True
 
 
 def dialogue_or_404(person: Person, dialogue_id: int) -> Dialogue:
@@ -91,17 +123,38 @@ def meeting_or_404(person: Person, meeting_id: int) -> Meeting:
     return meeting
 
 
-def can_schedule(person: Person, dialogue_id: int) -> bool:
-    """Scheduling (dates, moves, cancellations, the series) is the secretariat's job."""
-    return role_in(person, dialogue_id) == SECRETARIAT
+def can_schedule(person: Person, dialogue_id: int) -> bool | Refusal:
+    """Scheduling (dates, moves, cancellations, the series) and setting a dialogue up
+    (its settings, seats) are the secretariat's job, while it is not archived."""
+    if role_in(person, dialogue_id) != SECRETARIAT:
+        return False
+    return ARCHIVED_REFUSAL if is_archived(dialogue_id) else True
 
 
 def require(
-    allowed: bool, reason: str = "Only the secretariat can change the schedule of a dialogue."
+    allowed: bool | Refusal,
+    reason: str = "Only the secretariat can change the schedule of a dialogue.",
 ) -> None:
-    """For something the person may see but not do: 403, with the reason on the page."""
+    """For something the person may see but not do: 403, with the reason on the page.
+    A Refusal's own reason wins: it says why someone who may, may not now."""
     if not allowed:
-        abort(403, reason)
+        abort(403, allowed.reason if isinstance(allowed, Refusal) else reason)
+
+
+def require_or_hide(allowed: bool | Refusal) -> None:
+    """For what only its writers even see (drafts): 404 for the others, 403 with the
+    reason for a writer refused by the dialogue's state."""
+    if isinstance(allowed, Refusal):
+        abort(403, allowed.reason)
+    if not allowed:
+        abort(404)
+
+
+def leave_out_archived(query: Select[Any], dialogue_id_column: Any) -> Select[Any]:
+    """Narrow a query over dialogue-owned rows to open dialogues: for dashboards, feeds
+    and reminders, which archived dialogues leave (their pages stay readable)."""
+    archived = select(Dialogue.id).where(Dialogue.archived_at.is_not(None))
+    return query.where(dialogue_id_column.not_in(archived))
 
 
 # --- minutes: drafts are for those who write them -----------------------------------
@@ -160,4 +213,4 @@ def restrict_to_readable_by_meeting(
 
 def can_read_minutes(person: Person, minutes: Minutes, dialogue_id: int) -> bool:
     """For minutes of a dialogue the person already sees (checked by the caller)."""
-    return minutes.status != MinutesStatus.DRAFT or can_manage(person, dialogue_id)
+    return minutes.status != MinutesStatus.DRAFT or writes_papers(person, dialogue_id)

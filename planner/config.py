@@ -30,6 +30,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        # A founding document may be uploaded up to 10 MB (the importer says so next to the
+        # field); a request far beyond that is refused before it is read. A pasted
+        # statement's text is a form field: room for a long one.
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 4 * 1024 * 1024,
         # Sign-in throttling: counters in memory by default; give a Redis URL
         # (redis://host:6379/0) when several workers or servers must share them.
         "RATELIMIT_STORAGE_URI": env.get("PLANNER_RATELIMIT_STORAGE_URL") or "memory://",

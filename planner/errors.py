@@ -39,14 +39,20 @@ def register(app: Flask) -> None:
             404: "Page not found",
             403: "You cannot do this",
             405: "Not allowed",
+            413: "Too large to upload",
+        }
+        messages = {
+            404: "There is no page here, or it is not one you can see. "
+                 "Check the address, or go back to your dashboard.",
+            413: "What you sent is far larger than the planner accepts: a founding "
+                 "document may be at most 10 MB. Nothing was saved; go back and choose a "
+                 "smaller file, or paste the document's text.",
         }
         return render_template(
             "errors/error.html",
             code=error.code,
             title=titles.get(error.code or 500, error.name),
-            message=error.description if error.code != 404 else
-            "There is no page here, or it is not one you can see. "
-            "Check the address, or go back to your dashboard.",
+            message=messages.get(error.code or 500, error.description),
         ), error.code
 
     @app.errorhandler(500)

@@ -25,13 +25,16 @@ from planner.extensions import db, login_manager
 from planner.models import (
     ActionItem,
     Commitment,
+    CommitmentCandidate,
     Decision,
     Dialogue,
     Meeting,
     Membership,
     Minutes,
     Person,
+    SourceDocument,
     StandingItem,
+    Theme,
 )
 from tests.conftest import (
     CHAIR_COALITION,
@@ -172,6 +175,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("actions.reopen", "POST"): WRITERS_DONE,
     ("actions.remove", "GET"): WRITERS_PAGE,
     ("actions.remove", "POST"): GONE_AFTER_CHAIR,
+    # Commitments: the secretariat and the chair add and edit them, the others read
+    ("commitments.new", "GET"): WRITERS_PAGE,
+    ("commitments.new", "POST"): WRITERS_POST,
+    ("commitments.edit", "GET"): WRITERS_PAGE,
+    ("commitments.edit", "POST"): WRITERS_POST,
+    ("commitments.status", "GET"): WRITERS_PAGE,
+    ("commitments.status", "POST"): WRITERS_POST,
     # Administration: the secretariat's
     ("people.index", "GET"): SECRETARIAT_GLOBAL,
     ("people.new", "GET"): SECRETARIAT_GLOBAL,
@@ -185,6 +195,30 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("people.audit_log", "GET"): SECRETARIAT_GLOBAL,
     ("people.add_member", "POST"): _(302, 403, 404, 403, 403, 400),
     ("people.remove_member", "POST"): _(302, 403, 404, 403, 403, 302),
+    # Set-up: dialogues, the register, seats and themes (the secretariat's; themes also
+    # the chair's). Restoring an open dialogue says so (flash) and goes back.
+    ("dialogues.new", "GET"): SECRETARIAT_GLOBAL,
+    ("dialogues.new", "POST"): GLOBAL_POST,
+    ("dialogues.setup", "GET"): SCHEDULER_PAGE,
+    ("dialogues.save_settings", "POST"): SCHEDULER_POST,
+    ("dialogues.archive", "POST"): SCHEDULER_POST,      # a reason is required
+    ("dialogues.restore", "POST"): SCHEDULER_DONE,
+    ("dialogues.themes", "GET"): VIEW,
+    ("dialogues.add_theme", "POST"): WRITERS_POST,
+    ("dialogues.rename_theme", "POST"): WRITERS_POST,
+    ("people.change_member", "POST"): SCHEDULER_DONE,   # no role given: a flash, back
+    ("participants.index", "GET"): SECRETARIAT_GLOBAL,
+    ("participants.new", "GET"): SECRETARIAT_GLOBAL,
+    ("participants.new", "POST"): GLOBAL_POST,
+    ("participants.edit", "GET"): SECRETARIAT_GLOBAL,
+    ("participants.edit", "POST"): GLOBAL_POST,
+    # Founding documents: members read them; the secretariat imports and reviews.
+    ("documents.index", "GET"): VIEW,
+    ("documents.show", "GET"): VIEW,
+    ("documents.new", "GET"): SCHEDULER_PAGE,
+    ("documents.new", "POST"): SCHEDULER_POST,
+    ("documents.review", "GET"): SCHEDULER_PAGE,
+    ("documents.decide", "POST"): SCHEDULER_POST,      # no action chosen
     # API tokens on the account page
     ("api.account.create", "POST"): SIGNED_IN,
     ("api.account.revoke", "POST"): _(302, 404, 404, 404, 404, 404),  # not one's own token
@@ -199,6 +233,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("api.v1.list_participants", "GET"): API_OWN,
     ("api.v1.list_action_items", "GET"): API_OWN,
     ("api.v1.get_dialogue", "GET"): API_VIEW,
+    ("api.v1.list_documents", "GET"): API_VIEW,
+    ("api.v1.get_document", "GET"): API_VIEW,
+    ("api.v1.import_document", "POST"): _(401, 400, 400, 400, 400, 400),  # body missing
+    ("api.v1.update_candidate", "PATCH"): _(401, 403, 404, 403, 403, 400),  # nothing to change
+    ("api.v1.merge_candidates", "POST"): _(401, 400, 400, 400, 400, 400),  # with_id missing
     ("api.v1.list_commitments", "GET"): API_VIEW,
     ("api.v1.list_meetings", "GET"): API_VIEW,
     ("api.v1.get_meeting", "GET"): API_VIEW,
@@ -218,6 +257,24 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("api.v1.replace_minutes", "PUT"): _(401, 400, 400, 400, 400, 400),
     ("api.v1.create_action_item", "POST"): _(401, 400, 400, 400, 400, 400),
     ("api.v1.update_action_item", "PATCH"): _(401, 403, 404, 403, 400, 400),
+    # Set-up through the API: an empty body is 400 where the body has required fields,
+    # else the access check answers first; the secretariat then hears "say what to change".
+    ("api.v1.create_dialogue", "POST"): _(401, 400, 400, 400, 400, 400),
+    ("api.v1.update_dialogue", "PATCH"): _(401, 403, 404, 403, 403, 400),
+    ("api.v1.get_participant", "GET"): API_VIEW,
+    ("api.v1.create_participant", "POST"): _(401, 400, 400, 400, 400, 400),
+    ("api.v1.update_participant", "PATCH"): _(401, 403, 404, 403, 403, 400),
+    ("api.v1.get_membership", "GET"): API_VIEW,
+    ("api.v1.create_membership", "POST"): _(401, 400, 400, 400, 400, 400),
+    ("api.v1.update_membership", "PATCH"): _(401, 400, 400, 400, 400, 400),
+    # Eurojust attended Amsterdam: its seat stays, so that the minutes lose nothing.
+    ("api.v1.delete_membership", "DELETE"): _(401, 403, 404, 403, 403, 422),
+    ("api.v1.get_theme", "GET"): API_VIEW,
+    ("api.v1.create_theme", "POST"): _(401, 400, 400, 400, 400, 400),
+    ("api.v1.update_theme", "PATCH"): _(401, 403, 404, 403, 400, 400),
+    ("api.v1.get_commitment", "GET"): API_VIEW,
+    ("api.v1.create_commitment", "POST"): _(401, 400, 400, 400, 400, 400),  # body missing
+    ("api.v1.update_commitment", "PATCH"): _(401, 403, 404, 403, 400, 400),  # nothing to change
 }
 
 
@@ -258,6 +315,13 @@ def world(app) -> World:
         "person_id": delegate.id,
         "role_id": delegate.dialogue_roles[0].id,
         "membership_id": eurojust.id,
+        "participant_id": delegate.participant_id,
+        "document_id": db.session.scalar(select(SourceDocument.id).where(
+            SourceDocument.dialogue_id == coalition.id)),
+        "candidate_id": db.session.scalar(select(CommitmentCandidate.id).join(
+            SourceDocument).where(SourceDocument.dialogue_id == coalition.id).limit(1)),
+        "theme_id": db.session.scalar(select(Theme.id).where(
+            Theme.dialogue_id == coalition.id).limit(1)),
         "commitment_id": db.session.scalar(select(Commitment.id).where(
             Commitment.dialogue_id == coalition.id).limit(1)),
         "action_item_id": db.session.scalar(select(ActionItem.id).where(

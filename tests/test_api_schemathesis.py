@@ -30,7 +30,14 @@ from sqlalchemy import select
 
 from planner.agendas import operations as agendas
 from planner.extensions import db
-from planner.models import ActionItem
+from planner.models import (
+    ActionItem,
+    Commitment,
+    CommitmentCandidate,
+    Membership,
+    SourceDocument,
+    Theme,
+)
 from tests.api_support import COALITION, dialogue_id, meeting_in, token_for
 from tests.conftest import SECRETARIAT
 
@@ -62,6 +69,30 @@ def _real_ids(path: str) -> dict[str, int]:
         "number": 1,
         "action_item_id": db.session.scalar(
             select(ActionItem.id).where(ActionItem.meeting_id == amsterdam.id).limit(1)
+        ),
+        "commitment_id": db.session.scalar(
+            select(Commitment.id).where(Commitment.dialogue_id == dialogue_id(COALITION))
+            .limit(1)
+        ),
+        # Set-up: a coalition member, its observer seat (Eurojust) and one of its themes.
+        "participant_id": db.session.scalar(
+            select(Membership.participant_id).where(
+                Membership.dialogue_id == dialogue_id(COALITION)).limit(1)
+        ),
+        "membership_id": db.session.scalar(
+            select(Membership.id).where(Membership.dialogue_id == dialogue_id(COALITION))
+            .order_by(Membership.id.desc()).limit(1)
+        ),
+        "theme_id": db.session.scalar(
+            select(Theme.id).where(Theme.dialogue_id == dialogue_id(COALITION)).limit(1)
+        ),
+        # Its founding document and one of the sentences the import proposed.
+        "document_id": db.session.scalar(
+            select(SourceDocument.id).where(SourceDocument.dialogue_id == dialogue_id(COALITION))
+        ),
+        "candidate_id": db.session.scalar(
+            select(CommitmentCandidate.id).join(SourceDocument).where(
+                SourceDocument.dialogue_id == dialogue_id(COALITION)).limit(1)
         ),
     }
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from planner import audit
-from planner.access import restrict_to_readable_by_meeting
+from planner.access import leave_out_archived, restrict_to_readable_by_meeting
 from planner.extensions import db
 from planner.minutes import operations as minutes_ops
 from planner.minutes.versioning import EditConflict, last_saved_by, resolve, save
@@ -384,8 +384,9 @@ def due_for_reminder(today: date, soon_days: int = SOON_DAYS) -> list[ActionItem
         ActionItemReminder.action_item_id == ActionItem.id,
         ActionItemReminder.reminded_on == today,
     )
+    # An archived dialogue's action items are not chased.
     return list(db.session.scalars(
-        select(ActionItem)
+        leave_out_archived(select(ActionItem), ActionItem.dialogue_id)
         .options(joinedload(ActionItem.dialogue), joinedload(ActionItem.owner),
                  joinedload(ActionItem.owner_person), joinedload(ActionItem.meeting))
         .outerjoin(Minutes, Minutes.meeting_id == ActionItem.meeting_id)

@@ -14,7 +14,16 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from planner.access import SECRETARIAT, can_manage, dialogue_or_404, meeting_or_404, role_in
+from planner.access import (
+    SECRETARIAT,
+    can_manage,
+    can_schedule,
+    dialogue_or_404,
+    meeting_or_404,
+    require,
+    require_or_hide,
+    role_in,
+)
 from planner.agendas import blueprint, exports
 from planner.agendas import operations as ops
 from planner.agendas.forms import (
@@ -45,10 +54,10 @@ EDIT_CONFLICT = (
 
 
 def _drafting(meeting_id: int):
-    """The meeting, if the person may see and edit its draft agenda; else 404."""
+    """The meeting, if the person may see and edit its draft agenda; else 404 (403 with
+    the reason while the dialogue is archived)."""
     meeting = meeting_or_404(current_user, meeting_id)
-    if not can_manage(current_user, meeting.dialogue_id):
-        abort(404)
+    require_or_hide(can_manage(current_user, meeting.dialogue_id))
     return meeting
 
 
@@ -445,6 +454,8 @@ def _template_dialogue(dialogue_id: int, *, edit: bool = False):
         abort(404)
     if edit and role != SECRETARIAT:
         abort(403, "Only the secretariat changes the standing items.")
+    if edit:
+        require(can_schedule(current_user, dialogue.id))  # refused while archived
     return dialogue, role
 
 

@@ -15,6 +15,7 @@ from planner.models import (
     Dialogue,
     Meeting,
     Participant,
+    SourceDocument,
 )
 
 
@@ -43,7 +44,7 @@ def participant_ref(participant: Participant | None) -> s.ParticipantRef | None:
 def participant(row: Participant) -> s.ParticipantOut:
     return s.ParticipantOut(
         id=row.id, kind=row.kind, name=row.name, short_name=row.short_name,
-        country_code=row.country_code, timezone=row.timezone,
+        country_code=row.country_code, subdivision=row.subdivision, timezone=row.timezone,
         working_hours_start=hh_mm(row.working_hours_start),
         working_hours_end=hh_mm(row.working_hours_end),
     )
@@ -52,7 +53,8 @@ def participant(row: Participant) -> s.ParticipantOut:
 def dialogue(row: Dialogue, role: str) -> s.DialogueOut:
     return s.DialogueOut(
         id=row.id, name=row.name, short_name=row.short_name, slug=row.slug, level=row.level,
-        cadence=row.cadence, classification=row.classification, your_role=role,
+        cadence=row.cadence, classification=row.classification,
+        venue_timezone=row.venue_timezone, archived=row.is_archived, your_role=role,
         url=url_for("dialogues.show", dialogue_id=row.id, _external=True),
     )
 
@@ -64,15 +66,11 @@ def dialogue_detail(row: Dialogue, role: str) -> s.DialogueDetailOut:
         description=row.description,
         members=[
             s.MemberOut(id=m.participant.id, short_name=m.participant.short_name,
-                        name=m.participant.name, role=m.role)
+                        name=m.participant.name, role=m.role, membership_id=m.id)
             for m in row.memberships
         ],
         themes=[s.ThemeOut(id=t.id, code=t.code, name=t.name) for t in row.themes],
-        documents=[
-            s.DocumentOut(id=d.id, kind=d.kind, title=d.title, place=d.place,
-                          issued_on=d.issued_on)
-            for d in row.documents
-        ],
+        documents=[document(d) for d in row.documents],
         series=s.SeriesOut(
             recurrence_rule=row.recurrence_rule, series_start=row.series_start,
             window_start_month=row.window_start_month, window_end_month=row.window_end_month,
@@ -80,6 +78,11 @@ def dialogue_detail(row: Dialogue, role: str) -> s.DialogueDetailOut:
             default_end=hh_mm(row.default_end), horizon_months=row.horizon_months,
         ),
     )
+
+
+def document(row: SourceDocument) -> s.DocumentOut:
+    return s.DocumentOut(id=row.id, kind=row.kind, title=row.title, place=row.place,
+                         issued_on=row.issued_on)
 
 
 def commitment(row: Commitment) -> s.CommitmentOut:

@@ -7,7 +7,7 @@ unfiltered list. `...Out` models are answers."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -107,6 +107,10 @@ class ParticipantOut(BaseModel):
     name: str
     short_name: str
     country_code: str | None = Field(description="ISO 3166-1 alpha-2, for a state.")
+    subdivision: str | None = Field(description="A region with public holidays of its own "
+                                                "(a German Land: BY), as the `holidays` "
+                                                "package names it; null for the whole "
+                                                "country.")
     timezone: str = Field(description="IANA time zone.")
     working_hours_start: str = Field(description="Local office hours, HH:MM.")
     working_hours_end: str
@@ -119,6 +123,7 @@ class ParticipantQuery(PageQuery):
 
 class MemberOut(ParticipantRef):
     role: Literal["member", "observer"]
+    membership_id: int = Field(description="The seat, to change or remove it.")
 
 
 class ThemeOut(BaseModel):
@@ -143,6 +148,9 @@ class DialogueOut(BaseModel):
     level: Literal["ministerial", "senior_officials", "working_group"]
     cadence: str
     classification: Literal["OFFICIAL", "OFFICIAL-SENSITIVE"]
+    venue_timezone: str | None = Field(description="IANA time zone where its meetings are "
+                                                   "usually held, if it has one.")
+    archived: bool = Field(description="Archived: read-only, out of dashboards and feeds.")
     your_role: Role
     url: str = Field(description="The dialogue's page.")
 
@@ -550,3 +558,219 @@ class ActionItemPatchIn(In):
     status: ActionStatusValue | None = None
     outcome: str | None = text(5_000, default=None)
     reason: str = text(2_000, default="")
+
+
+# --- founding documents and their import ------------------------------------------------
+
+
+class DocumentSectionOut(BaseModel):
+    id: int
+    label: str = Field(description="As the document numbers it: I, II …; 1, 2 …; ¶1, ¶2 ….")
+    heading: str
+    text: str = Field(description="The section's own words; paragraphs split by blank lines.")
+
+
+class CommitmentCandidateOut(BaseModel):
+    id: int
+    document_id: int
+    section_label: str
+    quote: str = Field(description="The document's own words, character for character.")
+    title: str
+    theme: ThemeOut | None = Field(description="An existing theme of the dialogue.")
+    new_theme: str = Field(description="A theme to make on acceptance (the section's "
+                                       "heading), when no existing theme is proposed.")
+    lead_ids: list[int]
+    status: Literal["proposed", "accepted", "rejected", "merged"]
+    commitment_id: int | None = Field(description="The commitment it became, once accepted.")
+    merged_into_id: int | None
+
+
+class DocumentDetailOut(DocumentOut):
+    dialogue_id: int
+    published_on: date | None
+    source_filename: str = Field(description="The uploaded file's name; empty when pasted.")
+    sections: list[DocumentSectionOut]
+    candidates: list[CommitmentCandidateOut]
+    url: str
+
+
+class UploadIn(In):
+    filename: str = text(200, min_length=1, description="With its extension: .txt, .docx "
+                                                        "or .pdf.")
+    content_base64: str = Field(max_length=14_000_000, description="The file, base64 "
+                                                                   "encoded (at most 10 MB).")
+
+
+class DocumentIn(In):
+    """Send the text in `text`, or a file in `file`; the answer holds the sections and
+    the proposed commitments (candidates) for review."""
+
+    kind: Literal["statement", "action_plan", "communique"]
+    title: str = text(300, min_length=1)
+    place: str = text(120, default="")
+    issued_on: Day
+    published_on: Day | None = None
+    text: str = text(2_000_000, default="")
+    file: UploadIn | None = None
+
+
+class CandidatePatchIn(In):
+    """Edit a proposed candidate, or decide on it with `status`: `accepted` makes it a
+    commitment (with the edits sent along), `rejected` sets it aside, `proposed` puts a
+    rejected one back."""
+
+    status: Literal["proposed", "accepted", "rejected"] | None = None
+    title: str | None = text(200, min_length=1, default=None)
+    theme_id: Id | None = None
+    new_theme: str | None = text(120, default=None)
+    lead_ids: list[Id] | None = Field(None, max_length=200)
+    target_date: Day | None = None
+
+
+class CandidateMergeIn(In):
+    with_id: Id = Field(description="Another proposed candidate of the same section.")
+
+
+# --- commitments: writing ---
+
+
+class CommitmentIn(In):
+    """A commitment added by hand, traced to the section whose words it quotes."""
+
+    section_id: Id = Field(description="The section of one of the dialogue's founding "
+                                       "documents that makes the commitment.")
+    quote: str = text(5_000, description="The section's own words (white space may "
+                                         "differ); stored as the document has them.")
+    title: str = text(200, description="What was undertaken, in a few words.")
+    theme_id: Id | None = Field(None, description="A theme of the dialogue; none for "
+                                                  "General and delivery.")
+    lead_ids: list[Id] = Field(default_factory=list, max_length=200,
+                               description="Participants with a seat in the dialogue.")
+    target_date: Day | None = None
+
+
+class CommitmentPatchIn(In):
+    """Change any of its terms (null clears the theme or the target date), its status
+    with a `note` saying why, or both."""
+
+    title: str | None = text(200, default=None)
+    theme_id: Id | None = None
+    lead_ids: list[Id] | None = Field(None, max_length=200)
+    target_date: Day | None = None
+    status: CommitmentStatusValue | None = None
+    note: str | None = text(2_000, default=None,
+                            description="Why the status changes: required with `status`.")
+
+
+# --- set-up: dialogues, participants, memberships, themes ---
+
+
+LevelValue = Literal["ministerial", "senior_officials", "working_group"]
+ClassificationValue = Literal["OFFICIAL", "OFFICIAL-SENSITIVE"]
+KindValue = Literal["state", "institution"]
+SeatValue = Literal["member", "observer"]
+
+
+def _local_time(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("Give a local time, HH:MM, without an offset: it is read in the "
+                         "participant's own time zone.")
+    return value
+
+
+# Office hours: wall-clock times in the participant's own zone.
+LocalTime = Annotated[time, AfterValidator(_local_time)]
+
+
+class DialogueIn(In):
+    """A new dialogue, from its founding statement. Names are unique (in any case)."""
+
+    name: str = text(200, description="As its members know it.")
+    short_name: str = text(60, description="For lists and e-mail subjects.")
+    level: LevelValue
+    cadence: str = text(200, default="", description="In the members' words: “once a year”.")
+    classification: ClassificationValue = "OFFICIAL"
+    venue_timezone: str | None = text(64, default=None, description="IANA time zone of the "
+                                                                    "usual venue.")
+    description: str = text(5_000, default="")
+
+
+class DialoguePatchIn(In):
+    """Change any of its settings (null clears cadence, venue_timezone or description).
+    `archived: true` with an `archive_reason` archives it (read-only, out of dashboards
+    and feeds, nothing deleted); `archived: false` restores it."""
+
+    name: str | None = text(200, default=None)
+    short_name: str | None = text(60, default=None)
+    level: LevelValue | None = None
+    cadence: str | None = text(200, default=None)
+    classification: ClassificationValue | None = None
+    venue_timezone: str | None = text(64, default=None)
+    description: str | None = text(5_000, default=None)
+    archived: bool | None = None
+    archive_reason: str | None = text(2_000, default=None,
+                                      description="Why: required with `archived: true`.")
+
+
+class ParticipantIn(In):
+    """A state's ministry (with its ISO 3166-1 `country_code`, and a `subdivision` where
+    public holidays differ by region) or an institution (neither)."""
+
+    kind: KindValue
+    name: str = text(200)
+    short_name: str = text(40)
+    country_code: str | None = text(16, default=None, description="ISO 3166-1 alpha-2: "
+                                                                  "GB, AL, DE.")
+    subdivision: str | None = text(16, default=None, description="As the `holidays` "
+                                                                 "package names it: BY.")
+    timezone: str = text(64, description="IANA time zone.")
+    working_hours_start: LocalTime = Field(time(9, 0), description="HH:MM, local.")
+    working_hours_end: LocalTime = Field(time(17, 30), description="HH:MM, local.")
+
+
+class ParticipantPatchIn(In):
+    """Change any of its details (null clears country_code or subdivision). Its kind
+    stays: a state cannot become an institution."""
+
+    kind: KindValue | None = None
+    name: str | None = text(200, default=None)
+    short_name: str | None = text(40, default=None)
+    country_code: str | None = text(16, default=None)
+    subdivision: str | None = text(16, default=None)
+    timezone: str | None = text(64, default=None)
+    working_hours_start: LocalTime | None = None
+    working_hours_end: LocalTime | None = None
+
+
+class MembershipIn(In):
+    participant_id: Id = Field(description="A participant of the register.")
+    role: SeatValue = "member"
+
+
+class MembershipPatchIn(In):
+    role: SeatValue
+
+
+class MembershipOut(BaseModel):
+    id: int
+    dialogue_id: int
+    participant: ParticipantRef
+    role: SeatValue
+
+
+class ThemeIn(In):
+    name: str = text(120)
+    code: str | None = text(16, default=None, description="As the statement numbers it: "
+                                                          "I, II, 3.1.")
+
+
+class ThemePatchIn(In):
+    """A new name or number (null takes the number away); its commitments follow."""
+
+    name: str | None = text(120, default=None)
+    code: str | None = text(16, default=None)
+
+
+class DialogueThemeOut(ThemeOut):
+    dialogue_id: int
+    commitments: int = Field(description="How many commitments it groups.")

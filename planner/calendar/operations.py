@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from planner import audit
-from planner.access import Reader, restrict_to_visible
+from planner.access import Reader, leave_out_archived, restrict_to_visible
 from planner.calendar.invites import InviteKind, queue_invites
 from planner.extensions import db
 from planner.models import (
@@ -88,8 +88,11 @@ def _meetings():
 
 
 def feed_meetings(person: Reader) -> list[Meeting]:
-    """Every meeting of every dialogue the person can see (access decides, as for pages)."""
-    query = restrict_to_visible(_meetings(), Meeting.dialogue_id, person)
+    """Every meeting of every dialogue the person can see (access decides, as for pages),
+    but an archived dialogue's: archiving moves the dialogue's calendar revision, and so
+    its readers' (a trigger), so their feeds change on the next poll."""
+    query = leave_out_archived(restrict_to_visible(_meetings(), Meeting.dialogue_id, person),
+                               Meeting.dialogue_id)
     return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
 
 

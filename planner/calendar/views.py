@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
-from planner.access import can_manage, dialogue_or_404, meeting_or_404
+from planner.access import can_manage, dialogue_or_404, meeting_or_404, require
 from planner.calendar import blueprint, feeds, ics
 from planner.calendar.links import (
     external_url,
@@ -195,8 +195,8 @@ def rsvp(meeting_id: int):
 @login_required
 def send(meeting_id: int):
     meeting = meeting_or_404(current_user, meeting_id)
-    if not can_manage(current_user, meeting.dialogue_id):
-        abort(403, "Only the secretariat and the chair of this dialogue send its invites.")
+    require(can_manage(current_user, meeting.dialogue_id),
+            "Only the secretariat and the chair of this dialogue send its invites.")
     try:
         messages = send_invites(meeting, by=current_user._get_current_object())
     except InvalidInput as error:

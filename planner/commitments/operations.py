@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from planner import audit
-from planner.access import can_manage, restrict_to_readable_minutes, restrict_to_visible
+from planner.access import restrict_to_readable_minutes, restrict_to_visible, writes_papers
 from planner.actions import operations as actions
 from planner.extensions import db
 from planner.models import (
@@ -35,6 +36,7 @@ from planner.models import (
     Theme,
     utcnow,
 )
+from planner.timefmt import format_date
 from planner.validation import InvalidInput
 
 GENERAL_THEME = "General and delivery"
@@ -54,13 +56,16 @@ def commitment_for(person: Person, commitment_id: int) -> Commitment | None:
 
 @dataclass
 class Event:
-    kind: str  # "agenda", "decision", "status", "action"
+    kind: str  # "created", "edited", "agenda", "decision", "status", "action"
     text: str
     detail: str = ""
     link: tuple[str, dict] | None = None  # (endpoint, values)
     status: str | None = None
     status_label: str | None = None
     anchor: str = ""
+    by: str = ""  # who made the change, for those made on the commitment itself
+    # An edit's terms: (what, before, after).
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,14 +77,15 @@ class Stop:
     events: list[Event] = field(default_factory=list)
 
 
-KIND_ORDER = {"agenda": 0, "decision": 1, "status": 2, "action": 3}
+KIND_ORDER = {"created": 0, "edited": 1, "agenda": 2, "decision": 3, "status": 4, "action": 5}
 
 
 def timeline(commitment: Commitment, person: Person) -> list[Stop]:
-    """Agenda items that reviewed it, decisions, status changes and action items, by
-    meeting in date order; only what `person` may read (circulated agendas and
-    readable minutes; drafts for those who write them)."""
-    manages = can_manage(person, commitment.dialogue_id)
+    """How it was set down and edited, agenda items that reviewed it, decisions, status
+    changes and action items, by meeting in date order (changes outside meetings by
+    their date); only what `person` may read (circulated agendas and readable
+    minutes; drafts for those who write them)."""
+    manages = writes_papers(person, commitment.dialogue_id)
     stops: dict[object, Stop] = {}
 
     def stop(meeting: Meeting | None, when: datetime) -> Stop:
@@ -117,21 +123,41 @@ def timeline(commitment: Commitment, person: Person) -> list[Stop]:
             link=("minutes.show", {"meeting_id": meeting.id}), anchor=f"decision-{decision.id}",
         ))
 
-    changes = db.session.execute(
+    for entry in changes(commitment):
+        who = _name_of(entry)
+        if entry.action == "commitment.created":
+            how = str(entry.details.get("via") or BY_HAND)
+            stop(None, entry.occurred_at).events.append(Event(
+                "created", f"{how[:1].upper()}{how[1:]}: {entry.details.get('title', '')}",
+                by=who))
+        else:
+            before, after = entry.details.get("before", {}), entry.details.get("after", {})
+            what = [TERM_LABELS.get(k, k).lower() for k in after]
+            named = ", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 \
+                else "".join(what)
+            stop(None, entry.occurred_at).events.append(Event(
+                "edited", f"{named[:1].upper()}{named[1:]} changed", by=who,
+                changes=[(TERM_LABELS.get(k, k), _shown(k, before.get(k)),
+                          _shown(k, after.get(k))) for k in after],
+            ))
+
+    status_changes = db.session.execute(
         select(CommitmentStatusChange, Meeting, Minutes.status)
+        .options(joinedload(CommitmentStatusChange.changed_by))
         .outerjoin(Meeting, CommitmentStatusChange.meeting_id == Meeting.id)
         .outerjoin(Decision, CommitmentStatusChange.decision_id == Decision.id)
         .outerjoin(Minutes, Decision.minutes_id == Minutes.id)
         .where(CommitmentStatusChange.commitment_id == commitment.id)
         .order_by(CommitmentStatusChange.changed_at, CommitmentStatusChange.id)
     ).all()
-    for change, meeting, minutes_status in changes:
+    for change, meeting, minutes_status in status_changes:
         # The status itself is public (the dialogue page shows it); a draft's words are not.
         note = change.note if (manages or minutes_status != "draft") else ""
         old, new = CommitmentStatus(change.old_status), CommitmentStatus(change.new_status)
         stop(meeting, change.changed_at).events.append(Event(
             "status", f"{old.label} → {new.label.lower()}", detail=note,
             status=new.value, status_label=new.label,
+            by=change.changed_by.name if change.changed_by else "",
         ))
 
     items = db.session.scalars(
@@ -152,6 +178,22 @@ def timeline(commitment: Commitment, person: Person) -> list[Stop]:
     for entry in stops.values():
         entry.events.sort(key=lambda e: KIND_ORDER[e.kind])
     return sorted(stops.values(), key=lambda s: s.when)
+
+
+def _name_of(entry: AuditEvent) -> str:
+    if entry.actor is not None:
+        return entry.actor.name
+    return "" if entry.actor_email == "system" else entry.actor_email
+
+
+def _shown(term: str, value: object) -> str:
+    """A term as the audit entry keeps it, as people read it."""
+    if term == "target_date" and isinstance(value, str) and value not in ("", "—"):
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return "—" if value in (None, "") else str(value)
 
 
 # --- progress by theme --------------------------------------------------------------------------
@@ -372,8 +414,28 @@ def list_commitments(
 
 # --- setting commitments down and changing them ----------------------------------------
 
-MAX_TITLE = 200
+MAX_TITLE = 200  # the column's length
+MAX_REFERENCE = 20  # the column's length
 MAX_NOTE = 2_000
+MAX_ID = 2**31 - 1  # ids are int4: a larger one is no row, and must not reach the database
+MANAGERS_ONLY = "Only the secretariat and the dialogue's chair can change its commitments."
+BY_HAND = "added by hand"
+TERM_LABELS = {"title": "Title", "theme": "Theme", "leads": "Lead",
+               "target_date": "Target date"}
+
+
+class CommitmentConflict(Exception):
+    """The commitment changed after the person read the copy they changed."""
+
+    DEFAULT = ("Someone else changed this commitment after you opened it, so nothing "
+               "was saved.")
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or self.DEFAULT)
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
 
 def _words(text: str) -> str:
@@ -385,7 +447,8 @@ def next_reference(dialogue_id: int, section: DocumentSection) -> str:
     under that section. References stay as given: people quote them."""
     prefix = f"{section.label}."
     taken = set(db.session.scalars(select(Commitment.reference).where(
-        Commitment.dialogue_id == dialogue_id, Commitment.reference.like(f"{prefix}%"))))
+        Commitment.dialogue_id == dialogue_id,
+        Commitment.reference.startswith(prefix, autoescape=True))))
     n = 1
     while f"{prefix}{n}" in taken:
         n += 1
@@ -393,33 +456,42 @@ def next_reference(dialogue_id: int, section: DocumentSection) -> str:
 
 
 def _renumber(dialogue_id: int) -> None:
-    """Commitments in the order of their documents: date, section, place in the section."""
+    """Put the dialogue's commitments in the order of its documents: the document's date,
+    the section's place in the document, then where the quote stands in the section.
+    Only the positions that move are written, and not as an edit: their updated_at
+    stays, so that nobody's open form is taken for stale."""
+    sections = {
+        row.id: row for row in db.session.execute(
+            select(DocumentSection.id, DocumentSection.position, DocumentSection.text,
+                   SourceDocument.issued_on, SourceDocument.id.label("document_id"))
+            .join(SourceDocument, DocumentSection.document_id == SourceDocument.id)
+            .where(DocumentSection.id.in_(select(Commitment.section_id).where(
+                Commitment.dialogue_id == dialogue_id))))
+    }
+
+    def place(row) -> tuple:
+        section = sections[row.section_id]
+        found = section.text.find(row.quote)
+        return (section.issued_on, section.document_id, section.position,
+                found if found >= 0 else len(section.text), row.id)
+
     rows = db.session.execute(
-        select(Commitment, DocumentSection.text)
-        .join(DocumentSection, Commitment.section_id == DocumentSection.id)
-        .join(SourceDocument, DocumentSection.document_id == SourceDocument.id)
-        .where(Commitment.dialogue_id == dialogue_id)
-        .order_by(SourceDocument.issued_on, SourceDocument.id, DocumentSection.position)
-    ).all()
-    ordered = sorted(
-        enumerate(rows),
-        key=lambda pair: (pair[0] if pair[1][1].find(pair[1][0].quote) < 0 else pair[0],)
-    )
-    position = 0
-    by_section: dict[int, list[tuple[int, Commitment]]] = {}
-    for _, (commitment, text) in ordered:
-        found = text.find(commitment.quote)
-        by_section.setdefault(commitment.section_id, []).append(
-            (found if found >= 0 else len(text), commitment))
-    seen: set[int] = set()
-    for commitment, _text in rows:
-        if commitment.section_id in seen:
-            continue
-        seen.add(commitment.section_id)
-        for _, item in sorted(by_section[commitment.section_id], key=lambda p: (p[0], p[1].id)):
-            position += 1
-            if item.position != position:
-                item.position = position
+        select(Commitment.id, Commitment.position, Commitment.section_id, Commitment.quote)
+        .where(Commitment.dialogue_id == dialogue_id)).all()
+    moves = [{"commitment_id": row.id, "new_position": number}
+             for number, row in enumerate(sorted(rows, key=place), start=1)
+             if row.position != number]
+    if not moves:
+        return
+    table = Commitment.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("commitment_id"))
+        .values(position=bindparam("new_position"), updated_at=table.c.updated_at),
+        moves)
+    moved = {move["commitment_id"] for move in moves}
+    for record in list(db.session.identity_map.values()):
+        if isinstance(record, Commitment) and record.id in moved:
+            db.session.expire(record, ["position"])
 
 
 @dataclass(frozen=True)
@@ -430,8 +502,10 @@ class CommitmentTerms:
     target_date: date | None = None
 
 
-def _check_terms(dialogue: Dialogue, terms: CommitmentTerms) -> tuple[str, Theme | None,
-                                                                        list[Participant]]:
+def check_terms(dialogue: Dialogue, terms: CommitmentTerms,
+                document: SourceDocument | None = None) -> tuple[str, Theme | None,
+                                                                list[Participant]]:
+    """The rules of a commitment's terms, also those of a candidate under review."""
     errors: dict[str, str] = {}
     title = _words(terms.title)
     if not title:
@@ -440,7 +514,8 @@ def _check_terms(dialogue: Dialogue, terms: CommitmentTerms) -> tuple[str, Theme
         errors["title"] = f"Keep the title to {MAX_TITLE} characters; the quote says the rest."
     theme = None
     if terms.theme_id is not None:
-        theme = db.session.get(Theme, terms.theme_id)
+        theme = db.session.get(Theme, terms.theme_id) if 1 <= terms.theme_id <= MAX_ID \
+            else None
         if theme is None or theme.dialogue_id != dialogue.id:
             errors["theme"] = "Choose one of this dialogue's themes, or none."
     seats = {m.participant_id: m.participant for m in dialogue.memberships}
@@ -450,6 +525,11 @@ def _check_terms(dialogue: Dialogue, terms: CommitmentTerms) -> tuple[str, Theme
             errors["leads"] = "Leads are members or observers of this dialogue."
             break
         leads.append(seats[lead_id])
+    # A target before the document that sets it down can only be a slip of the keyboard.
+    if terms.target_date is not None and document is not None \
+            and terms.target_date < document.issued_on:
+        errors["target_date"] = ("The target date cannot be before the document's own date "
+                                 f"({format_date(document.issued_on)}).")
     if errors:
         raise InvalidInput(errors)
     return title, theme, leads
@@ -463,45 +543,74 @@ def _terms_of(commitment: Commitment) -> dict[str, Any]:
             else "—"}
 
 
-def create_commitment(dialogue: Dialogue, *, section: DocumentSection | None, quote: str,
-                      terms: CommitmentTerms, by: Person | None,
-                      via: str = "added by hand") -> Commitment:
-    """A commitment traced to the sentence of `section` that makes it: `quote` must be
-    the document's own words (whitespace aside, which is taken from the document)."""
+def _require_open(dialogue: Dialogue) -> None:
+    # Imported here: the dialogues package imports this module (its pages list commitments).
     from planner.dialogues.operations import require_open
 
     require_open(dialogue)
+
+
+def _touch(commitment: Commitment, expected_updated_at: datetime | None) -> None:
+    """Mark the commitment changed now. With `expected_updated_at` (the copy the person
+    changed), only if nobody changed it since: one conditional UPDATE, so that of two
+    saves at the same moment only one passes, and the other is told."""
+    now = utcnow()
+    if expected_updated_at is None:
+        commitment.updated_at = now
+        return
+    table = Commitment.__table__
+    done = db.session.execute(
+        update(table).where(table.c.id == commitment.id,
+                            table.c.updated_at == expected_updated_at)
+        .values(updated_at=now))
+    if done.rowcount != 1:
+        raise CommitmentConflict()
+    set_committed_value(commitment, "updated_at", now)
+
+
+def create_commitment(dialogue: Dialogue, *, section: DocumentSection | None, quote: str,
+                      terms: CommitmentTerms, by: Person | None,
+                      via: str = BY_HAND) -> Commitment:
+    """A commitment traced to the sentence of `section` that makes it: `quote` must be
+    the document's own words (whitespace aside, which is taken from the document).
+    `via` says how it came ("added by hand", "accepted from the import"): its history
+    tells it."""
+    _require_open(dialogue)
     errors: dict[str, str] = {}
     if section is None or section.document.dialogue_id != dialogue.id:
         errors["section"] = "Choose the section of a founding document that says it."
+        section = None
     wanted = _words(quote)
     exact = None
     if not wanted:
         errors["quote"] = "Quote the sentence that makes the commitment."
-    elif section is not None and "section" not in errors:
+    elif section is not None:
         exact = find_quote(section.text, wanted)
         if exact is None:
             errors["quote"] = (f"These words are not in {section.reference}: quote the "
                                "document exactly, as it is written.")
     try:
-        title, theme, leads = _check_terms(dialogue, terms)
+        title, theme, leads = check_terms(
+            dialogue, terms, section.document if section is not None else None)
     except InvalidInput as error:
         errors.update(error.errors)
     if errors:
         raise InvalidInput(errors)
-    position = db.session.scalar(select(func.coalesce(func.max(Commitment.position), 0))
-                                 .where(Commitment.dialogue_id == dialogue.id)) + 1
+    reference = next_reference(dialogue.id, section)
+    if len(reference) > MAX_REFERENCE:
+        raise InvalidInput.on("section", "This section has too many commitments to number "
+                                         "another: add it under another section.")
     commitment = Commitment(
-        dialogue=dialogue, section=section, reference=next_reference(dialogue.id, section),
-        position=position, title=title, quote=exact, theme=theme, leads=leads,
-        target_date=terms.target_date, status=CommitmentStatus.OPEN,
+        dialogue=dialogue, section=section, reference=reference, position=0, title=title,
+        quote=exact, theme=theme, leads=leads, target_date=terms.target_date,
+        status=CommitmentStatus.OPEN,
     )
     db.session.add(commitment)
     db.session.flush()
     _renumber(dialogue.id)
     audit.record("commitment.created", commitment, actor=by, dialogue_id=dialogue.id,
                  summary=f"Commitment {commitment.reference} {via}: {commitment.title}",
-                 details=_terms_of(commitment))
+                 details={"via": via, **_terms_of(commitment)})
     return commitment
 
 
@@ -515,36 +624,42 @@ def find_quote(text: str, words: str) -> str | None:
 
 
 def update_commitment(commitment: Commitment, terms: CommitmentTerms, *,
-                      by: Person | None) -> Commitment:
-    from planner.dialogues.operations import require_open
-
-    require_open(commitment.dialogue)
-    title, theme, leads = _check_terms(commitment.dialogue, terms)
+                      by: Person | None,
+                      expected_updated_at: datetime | None = None) -> Commitment:
+    """Its title, theme, leads and target date; the section and the quote stay, since
+    the document does. Saving what is stored already changes nothing, however old the
+    form it comes from."""
+    _require_open(commitment.dialogue)
+    title, theme, leads = check_terms(commitment.dialogue, terms,
+                                       commitment.section.document)
     before = _terms_of(commitment)
+    theme_label = theme.label if theme else GENERAL_THEME
+    after = {"title": title, "theme": theme_label,
+             "leads": ", ".join(sorted(p.short_name for p in leads)) or "—",
+             "target_date": terms.target_date.isoformat() if terms.target_date else "—"}
+    changed = [k for k in after if after[k] != before[k]]
+    if not changed:
+        return commitment
+    _touch(commitment, expected_updated_at)
     commitment.title, commitment.theme, commitment.leads = title, theme, leads
     commitment.target_date = terms.target_date
-    after = _terms_of(commitment)
-    changed = [k for k in after if after[k] != before[k]]
-    if changed:
-        commitment.updated_at = utcnow()
-        audit.record("commitment.updated", commitment, actor=by,
-                     dialogue_id=commitment.dialogue_id,
-                     summary=f"{', '.join(k.replace('_', ' ') for k in changed).capitalize()}"
-                             " changed",
-                     details={"before": {k: before[k] for k in changed},
-                              "after": {k: after[k] for k in changed}})
+    audit.record("commitment.updated", commitment, actor=by,
+                 dialogue_id=commitment.dialogue_id,
+                 summary=f"Commitment {commitment.reference}: "
+                         + ", ".join(TERM_LABELS[k].lower() for k in changed) + " changed",
+                 details={"before": {k: before[k] for k in changed},
+                          "after": {k: after[k] for k in changed}})
     return commitment
 
 
 def change_status(commitment: Commitment, *, status: str, note: str,
-                  by: Person | None, when: datetime | None = None) -> CommitmentStatusChange:
+                  by: Person | None, when: datetime | None = None,
+                  expected_updated_at: datetime | None = None) -> CommitmentStatusChange:
     """A status change outside minutes (a report between meetings, a written procedure):
     with a note saying why, in the commitment's history like a meeting's decision."""
-    from planner.dialogues.operations import require_open
-
-    require_open(commitment.dialogue)
+    _require_open(commitment.dialogue)
     errors: dict[str, str] = {}
-    note = note.strip()
+    note = (note or "").strip()
     if status not in tuple(CommitmentStatus):
         errors["status"] = "Choose open, in progress, met or dropped."
     elif status == commitment.status:
@@ -555,25 +670,26 @@ def change_status(commitment: Commitment, *, status: str, note: str,
         errors["note"] = f"Keep the note to {MAX_NOTE:,} characters."
     if errors:
         raise InvalidInput(errors)
+    _touch(commitment, expected_updated_at)
+    old, new = CommitmentStatus(commitment.status), CommitmentStatus(status)
     change = CommitmentStatusChange(
-        commitment=commitment, old_status=commitment.status, new_status=status,
+        commitment=commitment, old_status=old.value, new_status=new.value,
         changed_by=by, note=note, changed_at=when or utcnow(),
     )
     db.session.add(change)
-    old = CommitmentStatus(commitment.status)
-    commitment.status = status
-    commitment.updated_at = utcnow()
+    commitment.status = new.value
     audit.record("commitment.status_changed", commitment, actor=by,
                  dialogue_id=commitment.dialogue_id,
-                 summary=f"{old.label} → {CommitmentStatus(status).label.lower()}: {note[:200]}",
-                 details={"old_status": old.value, "new_status": status, "note": note})
+                 summary=f"Commitment {commitment.reference}: {old.label.lower()} → "
+                         f"{new.label.lower()}: {note[:200]}",
+                 details={"old_status": old.value, "new_status": new.value, "note": note})
     return change
 
 
 def changes(commitment: Commitment) -> list[AuditEvent]:
     """Its set-up and edits (statuses are on the timeline from their own records)."""
     return list(db.session.scalars(
-        select(AuditEvent).where(
+        select(AuditEvent).options(joinedload(AuditEvent.actor)).where(
             AuditEvent.entity_type == "commitment", AuditEvent.entity_id == commitment.id,
             AuditEvent.action.in_(("commitment.created", "commitment.updated")))
         .order_by(AuditEvent.id)))

@@ -16,13 +16,21 @@ from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from planner.agendas.operations import add_default_standing_items
+from planner.commitments.operations import change_status
 from planner.demo import content, statements
+from planner.dialogues.operations import DialogueSettings, create_dialogue, create_theme
+from planner.documents.operations import (
+    CandidateTerms,
+    DocumentDetails,
+    accept_candidate,
+    import_document,
+    reject_candidate,
+)
 from planner.models import (
     ActionItem,
     ActionItemStatus,
     Attendance,
     AttendanceStatus,
-    AuditEvent,
     Commitment,
     CommitmentStatusChange,
     Decision,
@@ -30,23 +38,20 @@ from planner.models import (
     DialogueLevel,
     DialogueRole,
     DocumentKind,
-    DocumentSection,
-    HostRotation,
     InviteeRole,
     Meeting,
     MeetingInvitee,
     MeetingStatus,
-    Membership,
     MembershipRole,
     Minutes,
     MinutesStatus,
     Participant,
     Person,
-    SourceDocument,
-    Theme,
 )
+from planner.participants.operations import ParticipantDetails, create_participant
+from planner.people.operations import add_membership
 from planner.scheduling.holidays import next_working_day
-from planner.scheduling.series import HostSlot, extend_series
+from planner.scheduling.series import HostSlot, add_host, extend_series
 
 
 class DemoContentError(RuntimeError):
@@ -77,18 +82,13 @@ def load_demo(session: Session, *, today: date, password: str) -> DemoResult:
 
 
 def _participants(session: Session, result: DemoResult) -> dict[str, Participant]:
+    """The register, entered as the secretariat enters it."""
     found = {p.short_name: p for p in session.scalars(select(Participant))}
     for spec in content.PARTICIPANTS:
         if spec.short_name not in found:
-            participant = Participant(
-                short_name=spec.short_name,
-                name=spec.name,
-                kind=spec.kind,
-                country_code=spec.country_code,
-                timezone=spec.timezone,
-            )
-            session.add(participant)
-            found[spec.short_name] = participant
+            found[spec.short_name] = create_participant(ParticipantDetails(
+                kind=spec.kind, name=spec.name, short_name=spec.short_name,
+                timezone=spec.timezone, country_code=spec.country_code or ""), by=None)
             result.created.append(f"participant {spec.short_name}")
     session.flush()
     return found
@@ -144,55 +144,52 @@ def _dialogue(session: Session, slug: str) -> Dialogue | None:
     return session.scalar(select(Dialogue).where(Dialogue.slug == slug))
 
 
-def _sections(
-    document: SourceDocument, parsed: list[statements.Section]
-) -> dict[str, DocumentSection]:
-    sections = {}
-    for position, section in enumerate(parsed, start=1):
-        sections[section.label] = DocumentSection(
-            position=position, label=section.label, heading=section.heading, text=section.text
-        )
-        document.sections.append(sections[section.label])
-    return sections
-
-
-def _themes(dialogue: Dialogue, specs: list[tuple[str, str]]) -> dict[str, Theme]:
-    themes = {}
-    for position, (code, name) in enumerate(specs, start=1):
-        # Coalition themes have internal codes only; UK–Albania's are the section numbers.
-        shown = code if code.isupper() and all(c in "IVX" for c in code) else None
-        themes[code] = Theme(code=shown, name=name, position=position)
-        dialogue.themes.append(themes[code])
-    return themes
-
-
-def _commitments(
-    dialogue: Dialogue,
-    specs: list[content.CommitmentSpec],
-    sections: dict[str, DocumentSection],
-    themes: dict[str, Theme],
+def _set_up(
+    session: Session,
+    settings: DialogueSettings,
+    slug: str,
+    seats: list[tuple[str, str]],
+    themes: list[tuple[str, str]],
+    document: DocumentDetails,
+    statement: str,
+    commitments: list[content.CommitmentSpec],
     participants: dict[str, Participant],
-) -> dict[str, Commitment]:
-    commitments = {}
-    for position, spec in enumerate(specs, start=1):
-        section = sections[spec.section]
-        if spec.quote not in section.text:
+) -> tuple[Dialogue, dict[str, Commitment]]:
+    """A dialogue set up as the secretariat does it: its settings, seats and themes, then
+    its statement imported and the review of what the import proposes. The commitments of
+    the demo content are accepted, with their titles, themes and leads; any other
+    candidate is rejected. A commitment the import does not propose is an error: the demo
+    is there to prove the import."""
+    dialogue = create_dialogue(settings, by=None, slug=slug)
+    for code, role in seats:
+        add_membership(dialogue, participants[code], role, by=None)
+    by_code = {}
+    for code, name in themes:
+        # Coalition themes have internal codes only; UK–Albania's are the section numbers.
+        shown = code if set(code) <= set("IVX") else ""
+        by_code[code] = create_theme(dialogue, name=name, code=shown, by=None)
+    imported = import_document(dialogue, document, text=statements.read(statement), by=None)
+    proposed = {(c.section.label, c.quote): c for c in imported.candidates}
+    accepted: dict[str, Commitment] = {}
+    for spec in commitments:
+        candidate = proposed.pop((spec.section, spec.quote), None)
+        if candidate is None:
             raise DemoContentError(
-                f"commitment {spec.reference} does not quote section {spec.section} word for word"
-            )
-        commitment = Commitment(
-            reference=spec.reference,
-            position=position,
-            title=spec.title,
-            quote=spec.quote,
-            status=spec.status,
-            section=section,
-            theme=themes[spec.theme] if spec.theme else None,
-            leads=[participants[code] for code in spec.leads],
-        )
-        dialogue.commitments.append(commitment)
-        commitments[spec.reference] = commitment
-    return commitments
+                f"the import of {statement} does not propose commitment {spec.reference} "
+                f"in section {spec.section} word for word")
+        accept_candidate(candidate, CandidateTerms(
+            title=spec.title, theme_id=by_code[spec.theme].id if spec.theme else None,
+            lead_ids=tuple(participants[code].id for code in spec.leads)), by=None)
+        commitment = session.get(Commitment, candidate.commitment_id)
+        if commitment.reference != spec.reference:
+            raise DemoContentError(f"commitment {spec.reference} came out as "
+                                   f"{commitment.reference}")
+        if spec.status_note:
+            change_status(commitment, status=spec.status, note=spec.status_note, by=None)
+        accepted[spec.reference] = commitment
+    for candidate in proposed.values():
+        reject_candidate(candidate, by=None)
+    return dialogue, accepted
 
 
 def _at(day: date, hour: int, minute: int, zone: str) -> datetime:
@@ -221,107 +218,93 @@ def coalition_days(today: date) -> tuple[date, date]:
 def _load_uk_albania(
     session: Session, participants: dict[str, Participant], today: date
 ) -> None:
-    dialogue = Dialogue(
-        slug=content.UK_ALBANIA_SLUG,
-        name="UK–Albania Senior Officials' Dialogue on Home Affairs",
-        short_name="UK–Albania",
-        description=(
-            "Established by the Statement of cooperation on Home Affairs between the Ministry "
-            "of Interior of the Republic of Albania and the Home Office of the United Kingdom "
-            "(London, November 2023) to review progress once a year."
+    dialogue, _ = _set_up(
+        session,
+        DialogueSettings(
+            name="UK–Albania Senior Officials' Dialogue on Home Affairs",
+            short_name="UK–Albania",
+            description=(
+                "Established by the Statement of cooperation on Home Affairs between the "
+                "Ministry of Interior of the Republic of Albania and the Home Office of the "
+                "United Kingdom (London, November 2023) to review progress once a year."
+            ),
+            level=DialogueLevel.SENIOR_OFFICIALS,
+            cadence="Once a year, in November",
+            venue_timezone="Europe/London",
         ),
-        level=DialogueLevel.SENIOR_OFFICIALS,
-        cadence="Once a year, in November",
-        recurrence_rule="FREQ=YEARLY;BYMONTH=11",
-        window_start_month=11,
-        window_end_month=11,
-    )
-    for code in ("UK", "AL"):
-        dialogue.memberships.append(
-            Membership(participant=participants[code], role=MembershipRole.MEMBER)
-        )
-    document = SourceDocument(
-        kind=DocumentKind.STATEMENT,
-        title=(
-            "Statement of cooperation on Home Affairs between Ministry of Interior of the "
-            "Republic of Albania and the Home Office of the United Kingdom"
+        content.UK_ALBANIA_SLUG,
+        [("UK", MembershipRole.MEMBER), ("AL", MembershipRole.MEMBER)],
+        content.UK_ALBANIA_THEMES,
+        DocumentDetails(
+            kind=DocumentKind.STATEMENT,
+            title=(
+                "Statement of cooperation on Home Affairs between Ministry of Interior of the "
+                "Republic of Albania and the Home Office of the United Kingdom"
+            ),
+            place="London",
+            issued_on=date(2023, 11, 29),
+            published_on=date(2023, 11, 29),
         ),
-        place="London",
-        issued_on=date(2023, 11, 29),
-        published_on=date(2023, 11, 29),
+        statements.UK_ALBANIA,
+        content.UK_ALBANIA_COMMITMENTS,
+        participants,
     )
-    dialogue.documents.append(document)
-    sections = _sections(document, statements.uk_albania_sections())
-    themes = _themes(dialogue, content.UK_ALBANIA_THEMES)
-    _commitments(dialogue, content.UK_ALBANIA_COMMITMENTS, sections, themes, participants)
-    session.add(dialogue)
-    session.flush()
-
+    dialogue.recurrence_rule = "FREQ=YEARLY;BYMONTH=11"
+    dialogue.window_start_month = dialogue.window_end_month = 11
     day = next_uk_albania_day(today)
     dialogue.series_start = day
     # Hosts alternate. London signed the statement in 2023, so odd years are in London.
-    london = HostRotation(participant=participants["UK"], city="London",
-                          venue="Home Office, 2 Marsham Street", timezone="Europe/London")
-    tirana = HostRotation(participant=participants["AL"], city="Tirana",
-                          venue="Ministry of Interior", timezone="Europe/Tirane")
-    dialogue.host_rotation = [london, tirana] if day.year % 2 else [tirana, london]
-    for position, slot in enumerate(dialogue.host_rotation, start=1):
-        slot.position = position
+    london = ("UK", "London", "Home Office, 2 Marsham Street", "Europe/London")
+    tirana = ("AL", "Tirana", "Ministry of Interior", "Europe/Tirane")
+    for code, city, venue, zone in [london, tirana] if day.year % 2 else [tirana, london]:
+        add_host(dialogue, participant=participants[code], city=city, venue=venue,
+                 timezone=zone, by=None)
     session.flush()
     _series(session, dialogue, today)
-    _audit_loaded(session, dialogue)
     add_default_standing_items(dialogue)
 
 
 def _load_coalition(session: Session, participants: dict[str, Participant], today: date) -> None:
-    dialogue = Dialogue(
-        slug=content.COALITION_SLUG,
-        name="Coalition of European countries against serious and organised crime",
-        short_name="Coalition",
-        description=(
-            "Belgium, Germany, France, Italy, Spain and the Netherlands, with the European "
-            "Commission, Europol and Eurojust taking part, working as a united front against "
-            "organised crime under a multi-year action plan agreed in Amsterdam."
+    dialogue, commitments = _set_up(
+        session,
+        DialogueSettings(
+            name="Coalition of European countries against serious and organised crime",
+            short_name="Coalition",
+            description=(
+                "Belgium, Germany, France, Italy, Spain and the Netherlands, with the European "
+                "Commission, Europol and Eurojust taking part, working as a united front "
+                "against organised crime under a multi-year action plan agreed in Amsterdam."
+            ),
+            level=DialogueLevel.MINISTERIAL,
+            cadence="Regular meetings; the next one each spring",
+            venue_timezone="Europe/Brussels",
         ),
-        level=DialogueLevel.MINISTERIAL,
-        cadence="Regular meetings; the next one each spring",
-        recurrence_rule="FREQ=YEARLY;BYMONTH=4",
-        window_start_month=3,
-        window_end_month=5,
+        content.COALITION_SLUG,
+        [(code, MembershipRole.MEMBER) for code in content.COALITION_MEMBERS]
+        + [(code, MembershipRole.OBSERVER) for code in content.COALITION_OBSERVERS],
+        content.COALITION_THEMES,
+        DocumentDetails(
+            kind=DocumentKind.ACTION_PLAN,
+            title="Coalition of European countries fighting organised crime",
+            place="Amsterdam",
+            issued_on=date(2022, 10, 7),
+            published_on=date(2022, 10, 7),
+        ),
+        statements.COALITION,
+        content.COALITION_COMMITMENTS,
+        participants,
     )
-    for code in content.COALITION_MEMBERS:
-        dialogue.memberships.append(
-            Membership(participant=participants[code], role=MembershipRole.MEMBER)
-        )
-    for code in content.COALITION_OBSERVERS:
-        dialogue.memberships.append(
-            Membership(participant=participants[code], role=MembershipRole.OBSERVER)
-        )
-    document = SourceDocument(
-        kind=DocumentKind.ACTION_PLAN,
-        title="Coalition of European countries fighting organised crime",
-        place="Amsterdam",
-        issued_on=date(2022, 10, 7),
-        published_on=date(2022, 10, 7),
-    )
-    dialogue.documents.append(document)
-    sections = _sections(document, statements.coalition_sections())
-    themes = _themes(dialogue, content.COALITION_THEMES)
-    commitments = _commitments(
-        dialogue, content.COALITION_COMMITMENTS, sections, themes, participants
-    )
-    session.add(dialogue)
+    dialogue.recurrence_rule = "FREQ=YEARLY;BYMONTH=4"
+    dialogue.window_start_month, dialogue.window_end_month = 3, 5
     session.flush()
 
     amsterdam_day, antwerp_day = coalition_days(today)
     dialogue.series_start = antwerp_day
     # Antwerp is agreed; after it, the members in the order the statement names them,
     # for the secretariat to change when the coalition agrees its own order.
-    dialogue.host_rotation = [
-        HostRotation(position=position, participant=participants[code], city=city,
-                     venue="", timezone=zone)
-        for position, (code, city, zone) in enumerate(COALITION_ROTATION, start=1)
-    ]
+    for code, city, zone in COALITION_ROTATION:
+        add_host(dialogue, participant=participants[code], city=city, venue="", timezone=zone,
+                 by=None)
     amsterdam = Meeting(
         dialogue=dialogue,
         title="Coalition ministerial meeting, Amsterdam",
@@ -337,7 +320,6 @@ def _load_coalition(session: Session, participants: dict[str, Participant], toda
     session.flush()
     _series(session, dialogue, today)
     _amsterdam_minutes(session, dialogue, amsterdam, commitments, participants, today)
-    _audit_loaded(session, dialogue)
     add_default_standing_items(dialogue)
 
 
@@ -373,6 +355,7 @@ def _amsterdam_minutes(
                  commitment=commitments["¶7.1"])
     )
     platform = commitments["¶5.1"]
+    platform.status = "in_progress"  # by the decision below, as the minutes record it
     start_platform = Decision(
         text="Work starts on the platform for the ports, airports and transport corridors.",
         commitment=platform,
@@ -448,16 +431,3 @@ def _series_title(dialogue: Dialogue, day: date, slot: HostSlot | None) -> str:
     if dialogue.slug == content.UK_ALBANIA_SLUG:
         return f"UK–Albania Senior Officials' Dialogue {day.year}"
     return f"Coalition ministerial meeting, {slot.city if slot else day.year}"
-
-
-def _audit_loaded(session: Session, dialogue: Dialogue) -> None:
-    session.add(
-        AuditEvent(
-            action="dialogue.created",
-            entity_type="dialogue",
-            entity_id=dialogue.id,
-            dialogue_id=dialogue.id,
-            summary="Loaded from the demo data",
-            actor_email="planner demo",
-        )
-    )

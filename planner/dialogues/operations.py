@@ -1,6 +1,7 @@
 """Setting up a dialogue: create it, change its settings, archive or restore it, and its
-themes. Only the secretariat does this (the views and the API check); every change is in
-the audit log, saved with it or not at all."""
+themes. The secretariat does this, and the dialogue's chair keeps its themes too (the
+views and the API ask planner.access); every change is in the audit log, saved with it or
+not at all. An archived dialogue is read-only: `require_open` refuses its changes."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from planner.models import (
     Theme,
     utcnow,
 )
-from planner.models.participants import check_timezone
+from planner.participants.operations import known_timezone
 from planner.validation import InvalidInput
 
 MAX_NAME = 200
@@ -32,6 +33,8 @@ MAX_SHORT_NAME = 60
 MAX_CADENCE = 200
 MAX_DESCRIPTION = 5_000
 MAX_THEME = 120
+MAX_THEME_CODE = 16
+MAX_REASON = 2_000
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,9 @@ def _check(settings: DialogueSettings, dialogue_id: int | None) -> DialogueSetti
     if len(cadence) > MAX_CADENCE:
         errors["cadence"] = f"Keep the cadence to {MAX_CADENCE} characters."
     zone = settings.venue_timezone.strip()
-    if zone:
-        try:
-            check_timezone(zone)
-        except ValueError:
-            errors["venue_timezone"] = (f"“{zone}” is not a time zone we know: use a name "
-                                        "such as Europe/Brussels.")
+    if zone and not known_timezone(zone):
+        errors["venue_timezone"] = (f"“{zone}” is not a time zone we know: use a name "
+                                    "such as Europe/Brussels.")
     description = settings.description.strip()
     if len(description) > MAX_DESCRIPTION:
         errors["description"] = f"Keep the description to {MAX_DESCRIPTION:,} characters."
@@ -151,18 +151,22 @@ def update_dialogue(dialogue: Dialogue, settings: DialogueSettings, *,
 
 
 def require_open(dialogue: Dialogue) -> None:
+    """The second guard behind planner.access (which refuses first, with a 403)."""
     if dialogue.is_archived:
-        raise InvalidInput.on("dialogue", "This dialogue is archived: restore it to change it.")
+        raise InvalidInput.on("dialogue", "This dialogue is archived: the secretariat can "
+                                          "restore it.")
 
 
 def archive_dialogue(dialogue: Dialogue, *, reason: str, by: Person | None) -> None:
     """Read-only from now on, out of dashboards and calendar feeds; nothing is deleted."""
     if dialogue.is_archived:
-        raise InvalidInput.on("dialogue", "This dialogue is archived already.")
+        raise InvalidInput.on("archived", "This dialogue is archived already.")
     reason = reason.strip()
     if not reason:
         raise InvalidInput.on("reason", "Say why the dialogue is archived (it is kept, "
                                         "read-only, with this note).")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput.on("reason", f"Keep the reason to {MAX_REASON:,} characters.")
     dialogue.archived_at = utcnow()
     audit.record("dialogue.archived", dialogue, actor=by, dialogue_id=dialogue.id,
                  summary=f"{dialogue.short_name} archived: {reason[:200]}",
@@ -171,7 +175,7 @@ def archive_dialogue(dialogue: Dialogue, *, reason: str, by: Person | None) -> N
 
 def restore_dialogue(dialogue: Dialogue, *, by: Person | None) -> None:
     if not dialogue.is_archived:
-        raise InvalidInput.on("dialogue", "This dialogue is not archived.")
+        raise InvalidInput.on("archived", "This dialogue is not archived.")
     dialogue.archived_at = None
     audit.record("dialogue.restored", dialogue, actor=by, dialogue_id=dialogue.id,
                  summary=f"{dialogue.short_name} restored from the archive")
@@ -180,35 +184,39 @@ def restore_dialogue(dialogue: Dialogue, *, by: Person | None) -> None:
 # --- themes ---------------------------------------------------------------------------
 
 
-def _theme_name(dialogue: Dialogue, name: str, theme_id: int | None) -> str:
+def _theme_values(dialogue: Dialogue, name: str, code: str | None,
+                  theme_id: int | None) -> tuple[str, str | None]:
+    """The theme's name and number, checked: both unique in the dialogue."""
+    errors: dict[str, str] = {}
+    others = select(Theme.id).where(Theme.dialogue_id == dialogue.id,
+                                    Theme.id != (theme_id or 0)).limit(1)
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput.on("name", "Enter the theme's name.")
-    if len(name) > MAX_THEME:
-        raise InvalidInput.on("name", f"Keep the theme's name to {MAX_THEME} characters.")
-    clash = db.session.scalar(select(Theme.id).where(
-        Theme.dialogue_id == dialogue.id, func.lower(Theme.name) == name.lower(),
-        Theme.id != (theme_id or 0)))
-    if clash is not None:
-        raise InvalidInput.on("name", "This dialogue has a theme of that name already.")
-    return name
-
-
-def _theme_code(code: str) -> str | None:
-    code = code.strip()
-    if len(code) > 16:
-        raise InvalidInput.on("code", "Keep the number to 16 characters (I, II, 3.1 …).")
-    return code or None
+        errors["name"] = "Enter the theme's name."
+    elif len(name) > MAX_THEME:
+        errors["name"] = f"Keep the theme's name to {MAX_THEME} characters."
+    elif db.session.scalar(others.where(func.lower(Theme.name) == name.lower())) is not None:
+        errors["name"] = "This dialogue has a theme of that name already."
+    if code is not None:
+        code = code.strip()
+        if len(code) > MAX_THEME_CODE:
+            errors["code"] = f"Keep the number to {MAX_THEME_CODE} characters (I, II, 3.1 …)."
+        elif code and db.session.scalar(
+                others.where(func.lower(Theme.code) == code.lower())) is not None:
+            errors["code"] = f"Another theme of this dialogue is numbered {code} already."
+    if errors:
+        raise InvalidInput(errors)
+    return name, code
 
 
 def create_theme(dialogue: Dialogue, *, name: str, code: str = "",
                  by: Person | None) -> Theme:
     require_open(dialogue)
-    checked = _theme_name(dialogue, name, None)
+    name, checked_code = _theme_values(dialogue, name, code or "", None)
     position = db.session.scalar(
         select(func.coalesce(func.max(Theme.position), 0)).where(
             Theme.dialogue_id == dialogue.id)) + 1
-    theme = Theme(dialogue=dialogue, name=checked, code=_theme_code(code), position=position)
+    theme = Theme(dialogue=dialogue, name=name, code=checked_code or None, position=position)
     db.session.add(theme)
     db.session.flush()
     audit.record("theme.created", theme, actor=by, dialogue_id=dialogue.id,
@@ -218,12 +226,14 @@ def create_theme(dialogue: Dialogue, *, name: str, code: str = "",
 
 def rename_theme(theme: Theme, *, name: str, code: str | None = None,
                  by: Person | None) -> Theme:
+    """A new name, and a new number unless `code` is None ("" takes the number away).
+    Its commitments follow: they point at the theme, not at its name."""
     dialogue = theme.dialogue
     require_open(dialogue)
     before = theme.label
-    theme.name = _theme_name(dialogue, name, theme.id)
-    if code is not None:
-        theme.code = _theme_code(code)
+    theme.name, checked_code = _theme_values(dialogue, name, code, theme.id)
+    if checked_code is not None:
+        theme.code = checked_code or None
     if theme.label != before:
         audit.record("theme.renamed", theme, actor=by, dialogue_id=dialogue.id,
                      summary=f"Theme {before} renamed {theme.label}",

@@ -3,7 +3,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from planner.access import restrict_to_visible
+from planner.access import leave_out_archived, restrict_to_visible
 from planner.actions.operations import readable as readable_action_items
 from planner.extensions import db
 from planner.main import blueprint
@@ -23,8 +23,10 @@ def health():
 @login_required
 def dashboard():
     person = current_user
+    # Archived dialogues leave the dashboard; their pages stay readable.
     upcoming = db.session.scalars(
-        restrict_to_visible(select(Meeting), Meeting.dialogue_id, person)
+        leave_out_archived(restrict_to_visible(select(Meeting), Meeting.dialogue_id, person),
+                           Meeting.dialogue_id)
         .options(joinedload(Meeting.dialogue), joinedload(Meeting.host))
         .where(Meeting.ends_at >= utcnow(), Meeting.status != MeetingStatus.CANCELLED)
         .order_by(Meeting.starts_at)
@@ -32,7 +34,7 @@ def dashboard():
     ).all()
 
     # Those of draft minutes only for whoever writes them, as on every other page.
-    actions = readable_action_items(person).where(
+    actions = leave_out_archived(readable_action_items(person), ActionItem.dialogue_id).where(
         ActionItem.status.in_(ActionItemStatus.still_open())
     )
     if person.participant_id is not None:

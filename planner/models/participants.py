@@ -21,7 +21,8 @@ def check_timezone(name: str) -> str:
     """Return `name` if it is an IANA time zone, else raise ValueError."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A folder of the zone database ("Europe") is a directory, not a zone: OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
     return name
 

@@ -37,15 +37,30 @@ class ParticipantDetails:
     working_hours_end: time = time(17, 30)
 
 
+def known_timezone(name: str) -> bool:
+    try:
+        check_timezone(name)
+    except ValueError:
+        return False
+    return True
+
+
 def country_name(code: str) -> str | None:
     country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
     return country.name if country else None
 
 
+# The column's width: a few regions' names are longer ("South Canterbury") and are
+# left out rather than cut (a cut name is no region the holidays package knows).
+MAX_SUBDIVISION = Participant.__table__.c.subdivision.type.length
+
+
 @cache
 def subdivisions(country_code: str) -> tuple[str, ...]:
     """The regions with holidays of their own that the `holidays` package knows."""
-    return tuple(holiday_calendars.list_supported_countries().get(country_code, ()))
+    return tuple(name for name in
+                 holiday_calendars.list_supported_countries().get(country_code, ())
+                 if len(name) <= MAX_SUBDIVISION)
 
 
 def _check(details: ParticipantDetails, participant_id: int | None) -> ParticipantDetails:
@@ -70,7 +85,7 @@ def _check(details: ParticipantDetails, participant_id: int | None) -> Participa
         errors["short_name"] = "The register has a participant of this short name already."
 
     code = details.country_code.strip().upper()
-    subdivision = details.subdivision.strip().upper()
+    subdivision = details.subdivision.strip()
     if details.kind == ParticipantKind.STATE:
         if not code:
             errors["country_code"] = "Enter the state's ISO 3166-1 code (GB, AL, DE …): " \
@@ -78,23 +93,27 @@ def _check(details: ParticipantDetails, participant_id: int | None) -> Participa
         elif country_name(code) is None:
             errors["country_code"] = f"“{code}” is not an ISO 3166-1 country code " \
                                      "(two letters: GB, AL, DE …)."
-        elif subdivision and subdivision not in subdivisions(code):
+        elif subdivision:
             known = subdivisions(code)
-            errors["subdivision"] = (
-                f"“{subdivision}” is not a region with its own holidays in {code}: "
-                + (f"choose one of {', '.join(known)}, or none." if known else
-                   "this country's holidays are the same everywhere; leave it empty.")
-            )
+            # As the holidays package spells it ("BY", but also "Augsburg").
+            spelt = {name.upper(): name for name in known}.get(subdivision.upper())
+            if spelt is None:
+                errors["subdivision"] = (
+                    f"“{subdivision}” is not a region with its own holidays in {code}: "
+                    + (f"choose one of {', '.join(known)}, or none." if known else
+                       "this country's holidays are the same everywhere; leave it empty.")
+                )
+            subdivision = spelt or subdivision
     elif details.kind == ParticipantKind.INSTITUTION:
         if code:
             errors["country_code"] = "An institution has no country code: leave it empty."
         if subdivision:
             errors["subdivision"] = "An institution has no subdivision: leave it empty."
-    try:
-        check_timezone(details.timezone.strip())
-    except ValueError:
-        errors["timezone"] = (f"“{details.timezone}” is not a time zone we know: use a name "
-                              "such as Europe/Tirane.")
+    if not details.timezone.strip():
+        errors["timezone"] = "Choose the participant's time zone (for example Europe/Tirane)."
+    elif not known_timezone(details.timezone.strip()):
+        errors["timezone"] = (f"“{details.timezone}” is not a time zone we know: use a "
+                              "name such as Europe/Tirane.")
     if details.working_hours_end <= details.working_hours_start:
         errors["working_hours_end"] = "Office hours end after they start."
     if errors:

@@ -9,9 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from planner import audit
 from planner.auth.operations import issue_password_link
+from planner.dialogues.operations import require_open
 from planner.extensions import db
 from planner.models import (
     ActionItem,
+    Attendance,
+    Commitment,
     Dialogue,
     DialogueRole,
     DialogueRoleKind,
@@ -19,8 +22,10 @@ from planner.models import (
     Meeting,
     Membership,
     MembershipRole,
+    Minutes,
     Participant,
     Person,
+    commitment_lead,
 )
 from planner.models.people import normalise_email
 from planner.outbox.operations import queue_message
@@ -134,12 +139,18 @@ def set_active(person: Person, active: bool, *, by: Person | None) -> None:
                  summary=f"{person.name}: account {'opened' if active else 'closed'}")
 
 
-def add_membership(dialogue: Dialogue, participant: Participant, role: str, *,
+def add_membership(dialogue: Dialogue, participant: Participant | None, role: str, *,
                    by: Person | None) -> Membership:
+    require_open(dialogue)
+    errors: dict[str, str] = {}
+    if participant is None:
+        errors["participant"] = "Choose a participant from the register."
+    elif any(m.participant_id == participant.id for m in dialogue.memberships):
+        errors["participant"] = f"{participant.name} already has a seat."
     if role not in tuple(MembershipRole):
-        raise InvalidInput.on("role", "Choose member or observer.")
-    if any(m.participant_id == participant.id for m in dialogue.memberships):
-        raise InvalidInput.on("participant", f"{participant.name} already has a seat.")
+        errors["role"] = "Choose member or observer."
+    if errors:
+        raise InvalidInput(errors)
     membership = Membership(participant=participant, role=role)
     dialogue.memberships.append(membership)
     audit.record("dialogue.membership_added", dialogue, actor=by, dialogue_id=dialogue.id,
@@ -147,16 +158,65 @@ def add_membership(dialogue: Dialogue, participant: Participant, role: str, *,
     return membership
 
 
+def change_membership_role(dialogue: Dialogue, membership: Membership, role: str, *,
+                           by: Person | None) -> Membership:
+    """Member to observer or back. An observer's people are observers there, so a
+    delegation whose people are its delegates stays a member until they are not."""
+    require_open(dialogue)
+    if role not in tuple(MembershipRole):
+        raise InvalidInput.on("role", "Choose member or observer.")
+    if role == membership.role:
+        return membership
+    participant = membership.participant
+    if role == MembershipRole.OBSERVER:
+        delegates = db.session.scalars(
+            select(Person.name).join(DialogueRole, DialogueRole.person_id == Person.id).where(
+                DialogueRole.dialogue_id == dialogue.id,
+                DialogueRole.role == DialogueRoleKind.DELEGATE,
+                Person.participant_id == participant.id,
+            ).order_by(Person.name)
+        ).all()
+        if delegates:
+            raise InvalidInput.on(
+                "role", f"{participant.short_name} has delegates in {dialogue.short_name} "
+                        f"({', '.join(delegates)}): an observer's people are observers. "
+                        "Make them observers first, then change the seat.")
+    before = membership.role
+    membership.role = role
+    audit.record("dialogue.membership_changed", dialogue, actor=by, dialogue_id=dialogue.id,
+                 summary=f"{participant.name}: {before} of {dialogue.short_name} "
+                         f"becomes {role}",
+                 details={"participant_id": participant.id, "before": before, "after": role})
+    return membership
+
+
 def remove_membership(dialogue: Dialogue, membership: Membership, *, by: Person | None) -> None:
+    """Only a seat that nothing refers to: a participant with a history in the dialogue
+    (hosting, owning, leading, attending) keeps its seat so that nothing is lost."""
+    require_open(dialogue)
     participant = membership.participant
     uses = [
-        (Meeting, Meeting.host_participant_id, "hosts one of its meetings"),
-        (ActionItem, ActionItem.owner_participant_id, "owns some of its action items"),
-        (HostRotation, HostRotation.participant_id, "is in its host rotation"),
+        (select(Meeting.id).where(Meeting.dialogue_id == dialogue.id,
+                                  Meeting.host_participant_id == participant.id),
+         "hosts one of its meetings"),
+        (select(ActionItem.id).where(ActionItem.dialogue_id == dialogue.id,
+                                     ActionItem.owner_participant_id == participant.id),
+         "owns some of its action items"),
+        (select(HostRotation.id).where(HostRotation.dialogue_id == dialogue.id,
+                                       HostRotation.participant_id == participant.id),
+         "is in its host rotation"),
+        (select(commitment_lead.c.commitment_id)
+         .join(Commitment, Commitment.id == commitment_lead.c.commitment_id)
+         .where(Commitment.dialogue_id == dialogue.id,
+                commitment_lead.c.participant_id == participant.id),
+         "leads some of its commitments"),
+        (select(Attendance.id).join(Minutes, Minutes.id == Attendance.minutes_id)
+         .join(Meeting, Meeting.id == Minutes.meeting_id)
+         .where(Meeting.dialogue_id == dialogue.id, Attendance.participant_id == participant.id),
+         "is in the attendance of its minutes"),
     ]
-    for model, column, what in uses:
-        if db.session.scalar(select(model.id).where(
-                model.dialogue_id == dialogue.id, column == participant.id).limit(1)):
+    for query, what in uses:
+        if db.session.scalar(query.limit(1)) is not None:
             raise InvalidInput.on("participant", f"{participant.name} {what}: it keeps its "
                                                  "seat so that nothing is lost.")
     people = db.session.scalars(select(DialogueRole).join(Person).where(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from planner.access import SECRETARIAT, dialogue_or_404, role_in
+from planner.access import SECRETARIAT, can_schedule, dialogue_or_404, require, role_in
 from planner.extensions import db
 from planner.models import (
     AuditEvent,
@@ -31,6 +31,7 @@ from planner.scheduling.forms import ConfirmForm
 from planner.validation import InvalidInput, attach_to_form
 
 AUDIT_PAGE_SIZE = 50
+SEATS_ONLY = "Only the secretariat changes the seats of a dialogue."
 
 
 def _secretariat_only() -> Person:
@@ -210,7 +211,22 @@ def _render_members(dialogue: Dialogue, *, form=None, status=200):
         p for p in _participants() if p.id not in seated])
     return render_template("people/members.html", dialogue=dialogue, memberships=memberships,
                            form=form, button=ConfirmForm(formdata=None),
-                           manage=role_in(current_user, dialogue.id) == SECRETARIAT), status
+                           secretariat=role_in(current_user, dialogue.id) == SECRETARIAT,
+                           manage=bool(can_schedule(current_user, dialogue.id))), status
+
+
+def _seat_keeper(dialogue: Dialogue) -> Person:
+    """The secretariat changes the seats, while the dialogue is not archived."""
+    by = _secretariat_only()
+    require(can_schedule(current_user, dialogue.id), SEATS_ONLY)
+    return by
+
+
+def _membership_or_404(dialogue: Dialogue, membership_id: int) -> Membership:
+    membership = next((m for m in dialogue.memberships if m.id == membership_id), None)
+    if membership is None:
+        abort(404)
+    return membership
 
 
 @blueprint.route("/dialogues/<int:dialogue_id>/members")
@@ -223,7 +239,7 @@ def members(dialogue_id: int):
 @login_required
 def add_member(dialogue_id: int):
     dialogue = dialogue_or_404(current_user, dialogue_id)
-    by = _secretariat_only()
+    by = _seat_keeper(dialogue)
     form = MembershipForm(participants=_participants())
     if form.validate_on_submit():
         try:
@@ -245,10 +261,8 @@ def add_member(dialogue_id: int):
 @login_required
 def remove_member(dialogue_id: int, membership_id: int):
     dialogue = dialogue_or_404(current_user, dialogue_id)
-    by = _secretariat_only()
-    membership = next((m for m in dialogue.memberships if m.id == membership_id), None)
-    if membership is None:
-        abort(404)
+    by = _seat_keeper(dialogue)
+    membership = _membership_or_404(dialogue, membership_id)
     if ConfirmForm().validate_on_submit():
         try:
             operations.remove_membership(dialogue, membership, by=by)
@@ -258,6 +272,28 @@ def remove_member(dialogue_id: int, membership_id: int):
         else:
             db.session.commit()
             flash("The seat is removed.", "success")
+    return redirect(url_for(".members", dialogue_id=dialogue.id))
+
+
+@blueprint.route("/dialogues/<int:dialogue_id>/members/<int:membership_id>/role",
+                 methods=["POST"])
+@login_required
+def change_member(dialogue_id: int, membership_id: int):
+    """Member to observer or back: the button says which."""
+    dialogue = dialogue_or_404(current_user, dialogue_id)
+    by = _seat_keeper(dialogue)
+    membership = _membership_or_404(dialogue, membership_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            operations.change_membership_role(dialogue, membership,
+                                              request.form.get("role", ""), by=by)
+        except InvalidInput as error:
+            db.session.rollback()
+            flash(next(iter(error.errors.values())), "error")
+        else:
+            db.session.commit()
+            flash(f"{membership.participant.name} is now {membership.role} of "
+                  f"{dialogue.short_name}.", "success")
     return redirect(url_for(".members", dialogue_id=dialogue.id))
 
 

@@ -146,7 +146,7 @@ def propose(
 def _default_zone(dialogue: Dialogue) -> str:
     if dialogue.host_rotation:
         return dialogue.host_rotation[0].timezone
-    return "UTC"
+    return dialogue.venue_timezone or "UTC"
 
 
 def _outside_working_hours(dialogue, day, zone, members) -> list[str]:

@@ -186,7 +186,7 @@ def extend_series(
         before = [m for m in existing if m.series_date < series_date
                   and m.status != MeetingStatus.CANCELLED]
         slot = next_host(dialogue, before[-1] if before else None)
-        zone = slot.timezone if slot else "UTC"
+        zone = slot.timezone if slot else (dialogue.venue_timezone or "UTC")
         day = next_working_day(series_date, countries)
         starts_at, ends_at = meeting_times(dialogue, day, zone)
         city = slot.city if slot else ""

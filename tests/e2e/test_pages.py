@@ -60,6 +60,9 @@ MAIN_PAGES = [
     MainPage("account", "/account", "My account"),
     MainPage("calendar-feed", "/account/calendar", "Your calendar feed"),
     MainPage("people", "/people", "People"),
+    MainPage("documents", "/dialogues/{coalition}/documents", "Founding documents"),
+    MainPage("document-new", "/dialogues/{coalition}/documents/new",
+             "Add a founding document"),
     MainPage("audit-log", "/audit", "Audit log"),
 ]
 PAGES = {main.name: main for main in MAIN_PAGES}

@@ -4,8 +4,11 @@ does), checks access with planner.access, calls the area's operation, and answer
 from planner.api.views import (  # noqa: F401
     action_items,
     agendas,
+    commitments,
     dialogues,
+    documents,
     me,
     meetings,
     minutes,
+    setup,
 )
