@@ -444,8 +444,16 @@ def _words(text: str) -> str:
 
 def next_reference(dialogue_id: int, section: DocumentSection) -> str:
     """"I.3": the section's label and the next number of the dialogue's commitments
-    under that section. References stay as given: people quote them."""
-    prefix = f"{section.label}."
+    under that section; "2026/I.1" under a section of a later document whose label an
+    earlier document of the dialogue uses too, so that no two sections share a numbering.
+    References stay as given: people quote them."""
+    shared = db.session.scalar(
+        select(DocumentSection.id).join(SourceDocument).where(
+            SourceDocument.dialogue_id == dialogue_id,
+            SourceDocument.id < section.document_id,
+            DocumentSection.label == section.label).limit(1))
+    year = f"{section.document.issued_on.year}/" if shared is not None else ""
+    prefix = f"{year}{section.label}."
     taken = set(db.session.scalars(select(Commitment.reference).where(
         Commitment.dialogue_id == dialogue_id,
         Commitment.reference.startswith(prefix, autoescape=True))))
