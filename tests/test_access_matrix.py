@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from flask import Flask
@@ -20,7 +19,6 @@ from sqlalchemy import select
 from planner.agendas.operations import build_agenda, circulate_agenda
 from planner.api.operations import create_token
 from planner.calendar.operations import new_feed_link
-from planner.demo.loader import load_demo
 from planner.extensions import db, login_manager
 from planner.models import (
     ActionItem,
@@ -40,7 +38,6 @@ from tests.conftest import (
     CHAIR_COALITION,
     DELEGATE_AL,
     DELEGATE_NL,
-    DEMO_PASSWORD,
     OBSERVER_EUROPOL,
     SECRETARIAT,
 )
@@ -286,8 +283,7 @@ class World:
 
 
 @pytest.fixture
-def world(app) -> World:
-    load_demo(db.session, today=date.today(), password=DEMO_PASSWORD)
+def world(app, demo) -> World:
     coalition = db.session.scalar(select(Dialogue).where(Dialogue.slug == "coalition"))
     antwerp = db.session.scalar(select(Meeting).where(Meeting.city == "Antwerp"))
     amsterdam = db.session.scalar(select(Meeting).where(Meeting.city == "Amsterdam"))
