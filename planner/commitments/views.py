@@ -144,17 +144,23 @@ def edit(commitment_id: int):
             db.session.rollback()
             attach_to_form(form, error)
         except ops.CommitmentConflict:
-            # Keep what they typed, beside what is saved now; saving again keeps theirs.
-            db.session.rollback()
-            commitment = _commitment_or_404(commitment_id)
-            form.form_errors.append(EDIT_CONFLICT)
-            form.updated_at.data = commitment.updated_at.isoformat()
-            return _render_edit(commitment, form, conflict=True, status=409)
+            return _render_edit(_saved_meanwhile(commitment_id, form), form, conflict=True,
+                                status=409)
         else:
             db.session.commit()
             flash(f"Commitment {commitment.reference} is saved.", "success")
             return redirect(url_for(".show", commitment_id=commitment.id), code=303)
     return _render_edit(commitment, form, status=400)
+
+
+def _saved_meanwhile(commitment_id: int, form):
+    """The commitment as someone else saved it meanwhile. The form keeps what this person
+    typed, now against that save: sending it again keeps theirs."""
+    db.session.rollback()
+    commitment = _commitment_or_404(commitment_id)
+    form.form_errors.append(EDIT_CONFLICT)
+    form.updated_at.data = commitment.updated_at.isoformat()
+    return commitment
 
 
 def _render_edit(commitment, form, *, conflict: bool = False, status: int = 200):
@@ -183,11 +189,8 @@ def status(commitment_id: int):
             db.session.rollback()
             attach_to_form(form, error)
         except ops.CommitmentConflict:
-            db.session.rollback()
-            commitment = _commitment_or_404(commitment_id)
-            form.form_errors.append(EDIT_CONFLICT)
-            form.updated_at.data = commitment.updated_at.isoformat()
-            return _render_status(commitment, form, conflict=True, status=409)
+            return _render_status(_saved_meanwhile(commitment_id, form), form,
+                                  conflict=True, status=409)
         else:
             db.session.commit()
             flash(f"Commitment {commitment.reference} is "
