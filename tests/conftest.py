@@ -135,7 +135,8 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-_DEMO_COPIES: dict[tuple[str, date], object] = {}
+# (database URL, day) → (the SQLite copy's path or None on PostgreSQL, the loader's result)
+_DEMO_COPIES: dict[tuple[str, date], tuple[Path | None, object]] = {}
 PG_COPY = "demo_copy"  # the schema that keeps PostgreSQL's copy, beside public
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from planner.demo import content, statements
 from planner.documents.importer import ParticipantName, Proposal, propose, split_sections
+from tests.import_quality import demo_sections
 from tests.import_quality.expected import STATEMENTS, Statement
 
 HERE = Path(__file__).parent / "import_quality"
@@ -33,8 +34,8 @@ class Case:
 
 
 def _demo_case(name: str, filename: str, commitments) -> Case:
-    reference = (statements.uk_albania_sections() if filename == statements.UK_ALBANIA
-                 else statements.coalition_sections())
+    reference = (demo_sections.uk_albania_sections() if filename == statements.UK_ALBANIA
+                 else demo_sections.coalition_sections())
     return Case(name, statements.read(filename), tuple(s.label for s in reference),
                 frozenset((c.section, c.quote) for c in commitments))
 
@@ -115,8 +116,8 @@ def test_the_sections_are_the_statements_own(case: Case) -> None:
 
 @pytest.mark.parametrize(
     ("filename", "reference"),
-    [(statements.UK_ALBANIA, statements.uk_albania_sections),
-     (statements.COALITION, statements.coalition_sections)],
+    [(statements.UK_ALBANIA, demo_sections.uk_albania_sections),
+     (statements.COALITION, demo_sections.coalition_sections)],
 )
 def test_the_demo_statements_split_exactly_as_the_demo_does(filename, reference) -> None:
     got = [(s.label, s.heading, s.text) for s in split_sections(statements.read(filename))]
