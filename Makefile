@@ -51,7 +51,8 @@ $(INSTANCE)/secret_key:
 	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
 	chmod 600 $@
 
-LOCAL_ENV = PLANNER_SECRET_KEY="$$(cat $(INSTANCE)/secret_key)" PLANNER_SECURE_COOKIES=0
+# The app reads the key from $(INSTANCE)/secret_key itself (so does every `planner` command).
+LOCAL_ENV = PLANNER_SECURE_COOKIES=0
 
 db: install $(INSTANCE)/secret_key
 	$(LOCAL_ENV) $(BIN)/planner db upgrade

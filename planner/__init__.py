@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
+        instance_path=settings.instance_path_from_environment(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -37,7 +38,7 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     values = settings.from_environment(app.instance_path)
     values.update(overrides or {})
     app.config.update(values)
-    settings.check(app.config, debug=app.debug)
+    settings.check(app.config, debug=app.debug, instance_path=app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

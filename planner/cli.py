@@ -5,19 +5,40 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+
+from planner.config import ConfigurationError
+
+
+class PlannerGroup(FlaskGroup):
+    """Flask's CLI group, but settings the app cannot start with are one line of error
+    (what to set), never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        try:
+            self.create_app()
+        except ConfigurationError as error:
+            click.secho(f"Error: {error}\n", err=True, fg="red")
+            return sorted(click.Group.list_commands(self, ctx))
+        return super().list_commands(ctx)
 
 
 def main() -> None:
     from planner import create_app
 
-    cli = FlaskGroup(
+    cli = PlannerGroup(
         create_app=lambda: create_app(),
         help="Dialogue Planner: manage the database, load the demo, serve the app.",
     )
-    cli.main(prog_name="planner")
+    try:
+        cli.main(prog_name="planner")
+    except ConfigurationError as error:
+        click.secho(f"Error: {error}", err=True, fg="red")
+        sys.exit(2)
 
 
 def register(app: Flask) -> None:

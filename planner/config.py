@@ -15,12 +15,24 @@ def default_database_url(instance_path: str) -> str:
     return "sqlite:///" + str(Path(instance_path) / "planner.db")
 
 
+SECRET_KEY_FILE = "secret_key"
+
+
+def instance_path_from_environment() -> str | None:
+    """PLANNER_INSTANCE_PATH: where the SQLite file, the secret key file and the local
+    queue live (default: Flask's instance folder, `instance/` in a checkout)."""
+    path = os.environ.get("PLANNER_INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
+
+
 def from_environment(instance_path: str) -> dict[str, Any]:
     env = os.environ
     return {
         "SQLALCHEMY_DATABASE_URI": env.get("PLANNER_DATABASE_URL")
         or default_database_url(instance_path),
-        "SECRET_KEY": env.get("PLANNER_SECRET_KEY"),
+        # The environment's key, else the one kept in the instance folder (`make run`
+        # writes it there), as Flask apps read their instance configuration.
+        "SECRET_KEY": env.get("PLANNER_SECRET_KEY") or read_secret_key_file(instance_path),
         "DEMO_PASSWORD": env.get("PLANNER_DEMO_PASSWORD", "demo"),
         # Cookies are Secure outside debug and testing unless this says otherwise
         # (`make run` serves plain http on 127.0.0.1 and sets it to 0).
@@ -59,16 +71,30 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     }
 
 
-def check(config: dict[str, Any], *, debug: bool) -> None:
-    """Refuse to start with settings that would be unsafe or cannot work."""
+def read_secret_key_file(instance_path: str) -> str | None:
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(f"Cannot read the secret key in {path}: {error}.") from error
+    if not key:
+        raise ConfigurationError(f"{path} is empty: put a long random value in it, or remove "
+                                 "it and set PLANNER_SECRET_KEY.")
+    return key
+
+
+def check(config: dict[str, Any], *, debug: bool, instance_path: str = "instance") -> None:
+    """Refuse to start with settings that would be unsafe or cannot work. Each refusal is
+    one line that says what to do."""
     relaxed = debug or config.get("TESTING")
     if not config.get("SECRET_KEY"):
         if not relaxed:
             raise ConfigurationError(
-                "PLANNER_SECRET_KEY is not set. Set it to a long random value, for example:\n"
-                "  export PLANNER_SECRET_KEY=$(python -c 'import secrets; "
-                "print(secrets.token_hex(32))')\n"
-                "(Only debug and testing runs may start without one.)"
+                "PLANNER_SECRET_KEY is not set: set it to a long random value (python3 -c "
+                "'import secrets; print(secrets.token_hex(32))'), or write one to "
+                f"{Path(instance_path) / SECRET_KEY_FILE}."
             )
         # A throwaway key: sessions do not survive a restart, which is fine for debug.
         config["SECRET_KEY"] = os.urandom(32).hex()
@@ -82,3 +108,11 @@ def _flag(value: str | None) -> bool | None:
     if value is None or value == "":
         return None
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def check_environment() -> None:
+    """The checks create_app makes, for a process that does not build the app (gunicorn's
+    arbiter before it starts workers)."""
+    from planner import create_app
+
+    create_app()

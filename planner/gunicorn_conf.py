@@ -7,7 +7,21 @@
 from __future__ import annotations
 
 import gc
+import sys
 from typing import Any
+
+
+def on_starting(server: Any) -> None:
+    """Check the settings once, before any worker starts: a setting the app cannot run
+    with stops the server with one line that says what to set, not a traceback from
+    each worker."""
+    from planner.config import ConfigurationError, check_environment
+
+    try:
+        check_environment()
+    except ConfigurationError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        sys.exit(2)
 
 
 def post_worker_init(worker: Any) -> None:

@@ -1,5 +1,8 @@
 """The app factory and its settings."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,11 +19,49 @@ def test_overrides_are_applied(tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("/x.db")
 
 
-def test_refuses_to_start_without_a_secret_key(monkeypatch):
+def test_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
     monkeypatch.delenv("PLANNER_SECRET_KEY", raising=False)
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    with pytest.raises(ConfigurationError, match="PLANNER_SECRET_KEY is not set"):
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    with pytest.raises(ConfigurationError, match="PLANNER_SECRET_KEY is not set") as refusal:
         create_app()
+    # One line that says what to do, naming the file it would have read.
+    assert "\n" not in str(refusal.value)
+    assert str(tmp_path / "secret_key") in str(refusal.value)
+
+
+def test_the_key_that_make_run_wrote_in_the_instance_folder_is_used(monkeypatch, tmp_path):
+    monkeypatch.delenv("PLANNER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    (tmp_path / "secret_key").write_text("from-the-instance-folder\n")
+    assert create_app().config["SECRET_KEY"] == "from-the-instance-folder"
+    # The environment still wins.
+    monkeypatch.setenv("PLANNER_SECRET_KEY", "from-the-environment")
+    assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_an_empty_key_file_is_refused_rather_than_used(monkeypatch, tmp_path):
+    monkeypatch.delenv("PLANNER_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ConfigurationError, match="is empty"):
+        create_app()
+
+
+def test_the_command_line_says_a_configuration_error_in_one_line(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PLANNER_")}
+    environment["PLANNER_INSTANCE_PATH"] = str(tmp_path / "nowhere")
+    planner = Path(sys.executable).parent / "planner"
+    for command in (["token", "list"], ["db", "upgrade"], ["remind", "--dry-run"]):
+        result = subprocess.run([str(planner), *command], env=environment, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, command
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            "Error: PLANNER_SECRET_KEY is not set: set it to a long random value (python3 -c "
+            "'import secrets; print(secrets.token_hex(32))'), or write one to "
+            f"{tmp_path / 'nowhere' / 'secret_key'}."
+        ], command
 
 
 def test_secret_key_and_database_come_from_the_environment(monkeypatch, tmp_path):
