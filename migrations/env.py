@@ -11,8 +11,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from planner.database import include_name
 from planner.models.base import UTCDateTime
-from planner.search.index import include_name
 
 config = context.config
 if config.config_file_name is not None:

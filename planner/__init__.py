@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, config)
+    register_logging(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -41,6 +42,12 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     settings.check(app.config, debug=app.debug, instance_path=app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_logging(app: Flask) -> None:
+    from planner import logs
+
+    logs.configure(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -71,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.commitments import blueprint as commitments
     from planner.dialogues import blueprint as dialogues
     from planner.documents import blueprint as documents
+    from planner.jobs import blueprint as jobs
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
     from planner.minutes import blueprint as minutes
@@ -80,7 +88,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.search import blueprint as search
 
     for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar,
-                      minutes, actions, commitments, search, participants, documents):
+                      minutes, actions, commitments, search, participants, documents, jobs):
         app.register_blueprint(blueprint)
     app.register_blueprint(api)  # /api/v1 and the account page's API tokens
 
@@ -106,8 +114,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from planner.actions.cli import register as register_remind
     from planner.cli import register
+    from planner.jobs import register as register_jobs
     from planner.outbox import register as register_outbox
 
     register(app)
+    register_jobs(app)
     register_outbox(app)
     register_remind(app)

@@ -66,8 +66,25 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": env.get("PLANNER_MAIL_FROM", "Dialogue Secretariat <secretariat@localhost>"),
         # The ORGANIZER of invites, whose mailbox receives the replies (default: MAIL_FROM).
         "MAIL_ORGANIZER": env.get("PLANNER_MAIL_ORGANIZER") or None,
-        # Try to send right after the commit that queued a message (cron remains the safety net).
+        # Queue the sending job right after the commit that queued a message (otherwise
+        # the worker's turn every minute sends it).
         "OUTBOX_SEND_AFTER_COMMIT": _flag(env.get("PLANNER_OUTBOX_SEND_AFTER_COMMIT")) is not False,
+        # The first retry of an e-mail the mail server did not take waits this long; each
+        # later one twice as long as the one before, up to six hours.
+        "OUTBOX_RETRY_SECONDS": _number(env, "PLANNER_OUTBOX_RETRY_SECONDS", 60),
+        # How long a sender holds a message it is sending before another may try it.
+        "OUTBOX_CLAIM_SECONDS": _number(env, "PLANNER_OUTBOX_CLAIM_SECONDS", 600),
+        # The background jobs' queue (planner.jobs.engine): unset = the app's database
+        # (a file beside the SQLite one); or redis://host:6379/1, postgresql://...
+        "QUEUE_URL": env.get("PLANNER_QUEUE_URL") or None,
+        # A job that failed waits this long before its first retry (then twice as long
+        # each time, five retries) before it is shown on /jobs as failed.
+        "JOB_RETRY_SECONDS": _number(env, "PLANNER_JOB_RETRY_SECONDS", 30),
+        # The hour (UTC) from which the day's action item reminders are sent.
+        "REMINDER_HOUR": _number(env, "PLANNER_REMINDER_HOUR", 6, upper=23),
+        # Logs: text lines, or one JSON object per line ("json"); and their level.
+        "LOG_FORMAT": env.get("PLANNER_LOG_FORMAT") or "text",
+        "LOG_LEVEL": env.get("PLANNER_LOG_LEVEL") or "INFO",
     }
 
 
@@ -102,6 +119,20 @@ def check(config: dict[str, Any], *, debug: bool, instance_path: str = "instance
     if secure is None:
         secure = not relaxed
     config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = bool(secure)
+
+
+def _number(env: Any, name: str, default: int, *, upper: int | None = None) -> int:
+    value = env.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0 or (upper is not None and number > upper):
+        bound = f"0 to {upper}" if upper is not None else "0 or more"
+        raise ConfigurationError(f"{name}={value!r} is not a whole number from {bound}.")
+    return number
 
 
 def _flag(value: str | None) -> bool | None:

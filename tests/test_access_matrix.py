@@ -26,6 +26,7 @@ from planner.models import (
     CommitmentCandidate,
     Decision,
     Dialogue,
+    FailedJob,
     Meeting,
     Membership,
     Minutes,
@@ -204,6 +205,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("dialogues.add_theme", "POST"): WRITERS_POST,
     ("dialogues.rename_theme", "POST"): WRITERS_POST,
     ("people.change_member", "POST"): SCHEDULER_DONE,   # no role given: a flash, back
+    # Background work: what failed for good, sent or run again (the secretariat's).
+    ("jobs.index", "GET"): SECRETARIAT_GLOBAL,
+    ("jobs.retry_messages", "POST"): GLOBAL_DONE,
+    ("jobs.retry_job", "POST"): GLOBAL_DONE,
+    ("jobs.dismiss_job", "POST"): GLOBAL_DONE,
     ("participants.index", "GET"): SECRETARIAT_GLOBAL,
     ("participants.new", "GET"): SECRETARIAT_GLOBAL,
     ("participants.new", "POST"): GLOBAL_POST,
@@ -295,6 +301,8 @@ def world(app, demo) -> World:
         Membership.dialogue_id == coalition.id).where(Membership.role == "observer")
         .order_by(Membership.id.desc()))
     feed = new_feed_link(delegate)
+    failed_job = FailedJob(name="outbox.send", arguments="{}", error="OSError: refused")
+    db.session.add(failed_job)
     tokens = {}
     for role, email in EMAILS.items():
         person = db.session.scalar(select(Person).where(Person.email == email))
@@ -326,6 +334,7 @@ def world(app, demo) -> World:
             Minutes.meeting_id == amsterdam.id).limit(1)),
         "token": feed,
         "token_id": 0,
+        "job_id": failed_job.id,
         "filename": "css/planner.css",
     }
     return World(app, values, tokens)

@@ -13,9 +13,9 @@ from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from planner import create_app
+from planner.database import include_name
 from planner.extensions import db
 from planner.models import Base
-from planner.search.index import include_name
 from tests.conftest import app_config
 
 # The search migration's full-text indexes are not models (see planner.search.index).

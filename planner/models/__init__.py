@@ -37,6 +37,7 @@ from planner.models.dialogues import (
     SourceDocument,
     Theme,
 )
+from planner.models.jobs import FailedJob, FailedJobStatus
 from planner.models.meetings import (
     InviteeRole,
     Meeting,
@@ -64,6 +65,8 @@ from planner.models.people import DialogueRole, DialogueRoleKind, Person
 from planner.models.tokens import ApiToken, PasswordToken, PasswordTokenPurpose
 
 __all__ = [
+    "FailedJob",
+    "FailedJobStatus",
     "ActionItem", "ActionItemReminder", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
     "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind", "by_due_date",
     "AgendaVersion", "ApprovalMethod", "Attendance", "AttendanceStatus", "AuditEvent", "Base",

@@ -18,15 +18,13 @@ from planner.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 
-FIRST_RETRY = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(hours=6)
 # A message the server refused for a while (4xx) gives up after this many tries,
 # about three days; one that could not be sent because the server was down never does.
 MAX_ATTEMPTS = 20
-# A claimed message whose sender died goes back in the queue after this long.
+# A claimed message whose sender died goes back in the queue after this long
+# (PLANNER_OUTBOX_CLAIM_SECONDS; longer than a slow mail server takes to answer).
 LEASE = timedelta(minutes=10)
-# Marks a session whose transaction queued mail, for the send-after-commit hook.
-QUEUED = "planner.outbox.queued"
 
 
 def queue_message(
@@ -65,7 +63,10 @@ def queue_message(
         next_attempt_at=utcnow(),
     )
     db.session.add(message)
-    db.session.info[QUEUED] = True
+    if current_app.config.get("OUTBOX_SEND_AFTER_COMMIT"):
+        from planner.jobs import enqueue_after_commit
+
+        enqueue_after_commit("outbox.send")
     return message
 
 
@@ -75,8 +76,15 @@ def new_message_id() -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4, ... minutes after each failed try, at most six hours."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+    """1, 2, 4, ... minutes (PLANNER_OUTBOX_RETRY_SECONDS, then doubled) after each
+    failed try, at most six hours."""
+    first = timedelta(seconds=current_app.config.get("OUTBOX_RETRY_SECONDS", 60))
+    return min(first * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
+
+
+def lease() -> timedelta:
+    seconds = current_app.config.get("OUTBOX_CLAIM_SECONDS")
+    return timedelta(seconds=seconds) if seconds else LEASE
 
 
 @dataclass
@@ -165,7 +173,7 @@ def _claim(message_id: int, now: datetime) -> bool:
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
                OutboxMessage.next_attempt_at <= now)
         .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
-                next_attempt_at=now + LEASE)
+                next_attempt_at=now + lease())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

@@ -1,0 +1,82 @@
+"""The background jobs: what runs in `planner worker`, queued by the app or by the clock.
+
+Each job is safe to run twice and alongside itself: the outbox claims each message before
+it sends it, the reminders note each action as reminded that day. So a job lost with a
+worker killed mid-way is simply done by the next turn."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from planner.extensions import db
+from planner.jobs.engine import Job, every_hour, every_minute, jobs_of
+from planner.models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+# The time of the next e-mail retry a job is already scheduled for (in the queue's own
+# store), so that a burst of failures schedules one follow-up, not one each.
+FOLLOW_UP_KEY = "outbox.follow-up"
+FOLLOW_UP_WITHIN = timedelta(hours=1)  # later retries are the minute's turn's
+
+
+def send_outbox() -> str:
+    """Send the e-mails that are due (queued right after the commit that wrote them, and
+    every minute), then schedule itself for the next retry the outbox's back-off set."""
+    from planner.outbox import send_due
+
+    if not current_app.config.get("SMTP_HOST"):
+        return "PLANNER_SMTP_HOST is not set: the messages stay queued."
+    report = send_due()
+    if report.errors:
+        log.warning("outbox: %s; will retry: %s", report, "; ".join(report.errors))
+    elif report.sent:
+        log.info("outbox: %s", report)
+    _schedule_follow_up()
+    return str(report)
+
+
+def _schedule_follow_up() -> None:
+    # (A message being sent is another sender's; if that sender dies, the minute's turn
+    # takes the message back when its claim expires.)
+    due = db.session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == OutboxStatus.PENDING))
+    db.session.rollback()  # end the read
+    now = utcnow()
+    if due is None or due - now > FOLLOW_UP_WITHIN:
+        return
+    huey = jobs_of().huey
+    planned = huey.get(FOLLOW_UP_KEY, peek=True)
+    if planned is not None and now < planned <= due:
+        return  # a follow-up is already on its way for that time or sooner
+    huey.put(FOLLOW_UP_KEY, due)
+    delay = max((due - now).total_seconds(), 0) + 0.5
+    jobs_of().tasks["outbox.send"].schedule(delay=delay)
+
+
+def remind_owners() -> str:
+    """Once a day, from PLANNER_REMINDER_HOUR (UTC): e-mail the owners of overdue and
+    soon-due action items. Runs every hour so a worker that was down at that hour still
+    reminds that day; an action is reminded at most once a day."""
+    from planner.actions.operations import remind_owners as remind
+
+    now = utcnow()
+    if now.hour < current_app.config["REMINDER_HOUR"]:
+        return "Not yet the hour of reminders."
+    report = remind(today=now.date())  # commits
+    if report.busy:
+        return "Another worker was reminding; it finishes the day's reminders."
+    return f"{len(report.queued)} people reminded."
+
+
+JOBS: list[Job] = [
+    Job("outbox.send", send_outbox, summary="Sends queued e-mails right after they are queued"),
+    Job("outbox.retry", send_outbox, every=every_minute(),
+        summary="Sends e-mails due for another try, every minute"),
+    Job("actions.remind", remind_owners, every=every_hour(),
+        summary="Reminds the owners of overdue and soon-due action items, daily"),
+]
