@@ -90,6 +90,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("auth.set_password", "GET"): _(404, 404, 404, 404, 404, 404),  # not a valid link
     ("auth.set_password", "POST"): _(400, 400, 400, 400, 400, 400),
     ("main.health", "GET"): _(200, 200, 200, 200, 200, 200),
+    ("main.ready", "GET"): _(200, 200, 200, 200, 200, 200),
     ("main.dashboard", "GET"): SIGNED_IN,
     ("search.index", "GET"): SIGNED_IN,
     ("actions.index", "GET"): SIGNED_IN,

@@ -95,3 +95,46 @@ def test_health_check_needs_no_sign_in(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "ok"
+
+
+def test_readiness_says_ready_when_database_schema_and_queue_answer(client):
+    response = client.get("/healthz/ready")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "checks": {
+        "database": "ok", "migrations": "ok", "queue": "ok"}}
+    assert client.get("/healthz/live").get_data(as_text=True) == "ok"
+
+
+def test_readiness_names_a_schema_behind_the_code(app, client):
+    with db.engine.begin() as connection:
+        (current,) = connection.execute(text("SELECT version_num FROM alembic_version")).one()
+        connection.execute(text("UPDATE alembic_version SET version_num = '00c778fa50d1'"))
+    try:
+        response = client.get("/healthz/ready")
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :v"),
+                               {"v": current})
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "not ready" and body["checks"]["database"] == "ok"
+    assert body["checks"]["migrations"].startswith("the schema is at 00c778fa50d1")
+    assert "run `planner db upgrade`" in body["checks"]["migrations"]
+
+
+def test_readiness_names_a_queue_that_does_not_answer(app, client, tmp_path):
+    from tests.jobs_support import use_queue
+
+    use_queue(app, "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        response = client.get("/healthz/ready")
+    finally:
+        use_queue(app, "immediate")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["queue"] == "the job queue does not answer"
+
+
+def test_a_bad_log_format_is_one_line_of_error(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_LOG_FORMAT", "xml")
+    with pytest.raises(ConfigurationError, match="PLANNER_LOG_FORMAT='xml' is not a log format"):
+        create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/l.db"})

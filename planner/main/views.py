@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -14,9 +14,23 @@ ACTION_ITEM_LIMIT = 25
 
 
 @blueprint.route("/healthz")
+@blueprint.route("/healthz/live")
 def health():
-    """For load balancers and the benchmark's ceiling: no session, no database."""
+    """Liveness, for load balancers and the benchmark's ceiling: the process answers.
+    No session, no database."""
     return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@blueprint.route("/healthz/ready")
+def ready():
+    """Readiness: send this server traffic only if its database answers, its schema is
+    the one this code expects (`planner db upgrade` has run) and the job queue answers.
+    503 names what is not ready; nothing secret is said."""
+    from planner.main.health import readiness
+
+    checks = readiness()
+    ok = all(check == "ok" for check in checks.values())
+    return jsonify(status="ready" if ok else "not ready", checks=checks), 200 if ok else 503
 
 
 @blueprint.route("/")
