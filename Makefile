@@ -41,9 +41,19 @@ tests/e2e/js/node_modules/.package-lock.json: tests/e2e/js/package-lock.json
 		exit 1; \
 	fi
 
+# Debian's Redis, which the deployment tests start (sign-in throttling shared by two servers).
+/usr/bin/redis-server:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; \
+	else \
+		echo "redis-server is missing: the deployment tests need it." >&2; \
+		echo "Install it as root (sudo apt-get install redis-server), then run make test again." >&2; \
+		exit 1; \
+	fi
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json \
-	tests/e2e/js/node_modules/.package-lock.json
+	tests/e2e/js/node_modules/.package-lock.json /usr/bin/redis-server
 
 # A secret key made once for this checkout, kept in the instance folder (not in git).
 $(INSTANCE)/secret_key:
@@ -60,8 +70,11 @@ db: install $(INSTANCE)/secret_key
 demo: db
 	$(LOCAL_ENV) $(BIN)/planner demo
 
-# Plain http on 127.0.0.1 only, hence cookies without the Secure flag.
+# Plain http on 127.0.0.1 only, hence cookies without the Secure flag. A worker runs the
+# background jobs (e-mail, reminders) beside the server and stops with it.
 run: demo
+	@$(LOCAL_ENV) $(BIN)/planner worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(LOCAL_ENV) $(BIN)/planner run --host $(HOST) --port $(PORT)
 
 lint: install-test

@@ -42,6 +42,11 @@ def configure(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     settings.check(app.config, debug=app.debug, instance_path=app.instance_path)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if proxies := app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies)
 
 
 def register_logging(app: Flask) -> None:

@@ -51,6 +51,11 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # (redis://host:6379/0) when several workers or servers must share them.
         "RATELIMIT_STORAGE_URI": env.get("PLANNER_RATELIMIT_STORAGE_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis down: count in each process's memory meanwhile rather than refuse sign-ins.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host, so
+        # that throttling sees the client's address and links use https (0: no proxy).
+        "PROXY_COUNT": _number(env, "PLANNER_PROXY_COUNT", 0, upper=5),
         # Requests per token (or address) to /api/v1, in flask-limiter's notation.
         "API_RATE_LIMIT": env.get("PLANNER_API_RATE_LIMIT") or "600 per minute",
         # How long a set-password link works.

@@ -10,6 +10,10 @@ import gc
 import sys
 from typing import Any
 
+# Gunicorn's control socket (one path per user by default) is not used here, and two
+# servers on one machine would fight over it.
+control_socket_disable = True
+
 
 def on_starting(server: Any) -> None:
     """Check the settings once, before any worker starts: a setting the app cannot run

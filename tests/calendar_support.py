@@ -136,9 +136,10 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
+def smtp_server(port: int | None = None, handler: Inbox | None = None
+                ) -> Iterator[tuple[Inbox, int]]:
     """A real SMTP server on 127.0.0.1, stopped when the block ends."""
-    inbox = Inbox()
+    inbox = handler or Inbox()
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -29,6 +29,7 @@ def worker_command(threads: int, no_periodic: bool) -> None:
             "PLANNER_QUEUE_URL=immediate runs jobs where they are queued: there is nothing "
             "for a worker to do. Unset it to use the app's database."
         )
+    jobs.ensure_schema()
     logging.getLogger("huey").setLevel(logging.INFO)
     click.echo(f"Worker for {current_app.name}: {threads} thread(s), queue {shown_url(jobs.url)}, "
                f"periodic jobs {'off' if no_periodic else 'on'}.", err=True)

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from flask import Flask, current_app, has_request_context
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.exceptions import TaskLockedException
+from huey.storage import PostgresStorage
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -60,11 +62,30 @@ class Jobs:
         """Queue a job, carrying the current request's id into its log lines."""
         if name not in self.tasks:
             raise KeyError(f"No background job is called {name!r}.")
-        self.tasks[name](request_id=logs.current_request_id(), **arguments)
+        self._with_schema(lambda: self.tasks[name](request_id=logs.current_request_id(),
+                                                   **arguments))
 
     def ping(self) -> None:
         """Raise if the queue cannot be reached (readiness checks)."""
-        self.huey.pending_count()
+        self._with_schema(self.huey.pending_count)
+
+    def ensure_schema(self) -> None:
+        """Make the queue's tables in PostgreSQL if they are missing. Several processes
+        may start at once: one that finds another making them meanwhile is done too."""
+        storage = self.huey.storage
+        if not isinstance(storage, PostgresStorage):
+            return
+        try:
+            storage.initialize_schema()
+        except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateTable):
+            storage.initialize_schema()  # the other process's tables are there now
+
+    def _with_schema(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except psycopg.errors.UndefinedTable:
+            self.ensure_schema()
+            return action()
 
 
 def build(app: Flask, definitions: list[Job]) -> Jobs:
@@ -114,7 +135,10 @@ def storage_for(url: str, instance_path: str) -> Huey:
         return SqliteHuey(QUEUE_NAME, filename=filename, results=False, timeout=10)
     if scheme in {"postgresql", "postgres"}:
         dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, table_prefix=TABLE_PREFIX, results=False)
+        # Its tables are made on first use (Jobs.ensure_schema), not by every process
+        # that starts: two servers starting together would race to make them.
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, table_prefix=TABLE_PREFIX, results=False,
+                            create_tables=False)
     if scheme in {"redis", "rediss", "unix"}:
         return RedisHuey(QUEUE_NAME, url=url, results=False)
     raise ConfigurationError(

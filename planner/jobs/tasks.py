@@ -41,10 +41,10 @@ def send_outbox() -> str:
 
 
 def _schedule_follow_up() -> None:
-    # (A message being sent is another sender's; if that sender dies, the minute's turn
-    # takes the message back when its claim expires.)
+    # A message being sent counts at the end of its claim: if its sender died mid-send,
+    # the follow-up takes it back then.
     due = db.session.scalar(select(func.min(OutboxMessage.next_attempt_at)).where(
-        OutboxMessage.status == OutboxStatus.PENDING))
+        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING])))
     db.session.rollback()  # end the read
     now = utcnow()
     if due is None or due - now > FOLLOW_UP_WITHIN:
