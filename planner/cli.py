@@ -44,6 +44,10 @@ def main() -> None:
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
 
+    from planner.backup import register as register_backup
+
+    register_backup(app)
+
     from planner.bench import register as register_bench
 
     register_bench(app)
