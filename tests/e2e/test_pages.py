@@ -64,6 +64,7 @@ MAIN_PAGES = [
     MainPage("document-new", "/dialogues/{coalition}/documents/new",
              "Add a founding document"),
     MainPage("audit-log", "/audit", "Audit log"),
+    MainPage("background-work", "/jobs", "Background work"),
 ]
 PAGES = {main.name: main for main in MAIN_PAGES}
 
