@@ -6,6 +6,9 @@ the request id that queued a job in the job's log lines."""
 from __future__ import annotations
 
 import json
+import shutil
+import socket
+import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -75,6 +78,44 @@ def test_the_worker_sends_what_a_request_queued_and_logs_it_under_its_request_id
             and line["request_id"] == "req-invites-42"]
     assert sent and " sent, " in sent[0]["message"]
     assert {"time", "level", "logger", "message"} <= set(sent[0])
+
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """Debian's redis-server on a free port of 127.0.0.1, stopped after the test."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: _answers(port), seconds=10, what="redis-server to start")
+        yield f"redis://127.0.0.1:{port}/1"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_the_queue_can_live_in_redis(queued, sign_in, tmp_path, redis_url):
+    use_queue(queued, redis_url)
+    with smtp_server(int(queued.config["SMTP_PORT"])) as (inbox, _):
+        client = sign_in(CHAIR_COALITION)
+        send_invites(client, antwerp_id())
+        assert statuses() == {"pending": 3}
+        with worker(queued, tmp_path / "worker.log"):
+            wait_until(lambda: statuses() == {"sent": 3}, what="the worker to send")
+        assert len(inbox.messages) == 3
+    assert client.get("/healthz/ready").get_json()["checks"]["queue"] == "ok"
 
 
 def test_mail_server_down_then_back_every_message_once_none_lost(queued, sign_in, tmp_path):
