@@ -51,9 +51,19 @@ tests/e2e/js/node_modules/.package-lock.json: tests/e2e/js/package-lock.json
 		exit 1; \
 	fi
 
+# Debian's Dovecot, the real IMAP server that the inbox tests start on 127.0.0.1 (they
+# skip, saying so, where it is missing).
+/usr/sbin/dovecot:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y dovecot-imapd; \
+	else \
+		echo "Dovecot is missing: the inbox tests will be skipped." >&2; \
+		echo "Install it as root (sudo apt-get install dovecot-imapd) to run them." >&2; \
+	fi
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test tests/js/node_modules/.package-lock.json \
-	tests/e2e/js/node_modules/.package-lock.json /usr/bin/redis-server
+	tests/e2e/js/node_modules/.package-lock.json /usr/bin/redis-server /usr/sbin/dovecot
 
 # A secret key made once for this checkout, kept in the instance folder (not in git).
 $(INSTANCE)/secret_key:

@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.commitments import blueprint as commitments
     from planner.dialogues import blueprint as dialogues
     from planner.documents import blueprint as documents
+    from planner.inbox import blueprint as inbox
     from planner.jobs import blueprint as jobs
     from planner.main import blueprint as main
     from planner.meetings import blueprint as meetings
@@ -93,7 +94,8 @@ def register_blueprints(app: Flask) -> None:
     from planner.search import blueprint as search
 
     for blueprint in (auth, main, dialogues, meetings, people, scheduling, agendas, calendar,
-                      minutes, actions, commitments, search, participants, documents, jobs):
+                      minutes, actions, commitments, search, participants, documents, jobs,
+                      inbox):
         app.register_blueprint(blueprint)
     app.register_blueprint(api)  # /api/v1 and the account page's API tokens
 
@@ -119,10 +121,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from planner.actions.cli import register as register_remind
     from planner.cli import register
+    from planner.inbox import register as register_inbox
     from planner.jobs import register as register_jobs
     from planner.outbox import register as register_outbox
 
     register(app)
     register_jobs(app)
     register_outbox(app)
+    register_inbox(app)
     register_remind(app)

@@ -71,6 +71,10 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": env.get("PLANNER_MAIL_FROM", "Dialogue Secretariat <secretariat@localhost>"),
         # The ORGANIZER of invites, whose mailbox receives the replies (default: MAIL_FROM).
         "MAIL_ORGANIZER": env.get("PLANNER_MAIL_ORGANIZER") or None,
+        # The organizer's mailbox, read for the answers to invites (planner.inbox), e.g.
+        # imaps://user:password@mail.example.org/INBOX; what is done moves to PROCESSED.
+        "MAIL_INBOX_URL": env.get("PLANNER_MAIL_INBOX_URL") or None,
+        "MAIL_INBOX_PROCESSED": env.get("PLANNER_MAIL_INBOX_PROCESSED") or "Processed",
         # Queue the sending job right after the commit that queued a message (otherwise
         # the worker's turn every minute sends it).
         "OUTBOX_SEND_AFTER_COMMIT": _flag(env.get("PLANNER_OUTBOX_SEND_AFTER_COMMIT")) is not False,

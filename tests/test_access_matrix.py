@@ -22,6 +22,7 @@ from planner.calendar.operations import new_feed_link
 from planner.extensions import db, login_manager
 from planner.models import (
     ActionItem,
+    CalendarReply,
     Commitment,
     CommitmentCandidate,
     Decision,
@@ -31,6 +32,9 @@ from planner.models import (
     Membership,
     Minutes,
     Person,
+    ReplyProblem,
+    ReplySource,
+    ReplyStatus,
     SourceDocument,
     StandingItem,
     Theme,
@@ -111,6 +115,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("calendar.revoke_feed", "POST"): _(302, 302, 302, 302, 302, 302),
     ("calendar.rsvp", "POST"): _(302, 400, 404, 400, 400, 400),
     ("calendar.send", "POST"): _(302, 403, 404, 403, 302, 302),
+    # Answers to invites that came back by e-mail: the secretariat's alone.
+    ("inbox.index", "GET"): SECRETARIAT_GLOBAL,
+    ("inbox.upload", "POST"): GLOBAL_POST,  # nothing pasted or uploaded
+    ("inbox.confirm", "POST"): GLOBAL_DONE,
+    ("inbox.dismiss", "POST"): GLOBAL_DONE,
     # Scheduling: the secretariat's
     ("scheduling.proposals", "GET"): SCHEDULER_PAGE,
     ("scheduling.schedule", "POST"): SCHEDULER_DONE,
@@ -304,6 +313,13 @@ def world(app, demo) -> World:
     feed = new_feed_link(delegate)
     failed_job = FailedJob(name="outbox.send", arguments="{}", error="OSError: refused")
     db.session.add(failed_job)
+    # An answer whose sender did not match its attendee, waiting for the secretariat.
+    reply = CalendarReply(
+        digest="0" * 64, source=ReplySource.UPLOAD, status=ReplyStatus.UNMATCHED,
+        problem=ReplyProblem.SENDER_MISMATCH, sender="someone@example.net", method="REPLY",
+        uid=antwerp.uid, sequence=antwerp.sequence, attendee=delegate.email,
+        partstat="ACCEPTED", meeting=antwerp, person=delegate)
+    db.session.add(reply)
     tokens = {}
     for role, email in EMAILS.items():
         person = db.session.scalar(select(Person).where(Person.email == email))
@@ -334,6 +350,7 @@ def world(app, demo) -> World:
         "decision_id": db.session.scalar(select(Decision.id).join(Decision.minutes).where(
             Minutes.meeting_id == amsterdam.id).limit(1)),
         "token": feed,
+        "reply_id": reply.id,
         "token_id": 0,
         "job_id": failed_job.id,
         "filename": "css/planner.css",

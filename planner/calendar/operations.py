@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
@@ -119,11 +120,22 @@ def _check_open(meeting: Meeting, field: str) -> None:
         raise InvalidInput.on(field, "This meeting is over.")
 
 
-def respond(meeting: Meeting, person: Person, answer: str | None) -> MeetingInvitee:
-    """The person's answer to the invitation (accepted, declined, tentative); the next
-    invite or update carries it as their PARTSTAT."""
+COMMENT_LENGTH = 2000
+
+
+def respond(
+    meeting: Meeting, person: Person, answer: str | None, *, comment: str | None = "",
+    via: str = "website", details: dict | None = None,
+) -> MeetingInvitee:
+    """The person's answer to the invitation (accepted, declined, tentative), with what
+    they wrote with it; the next invite or update carries it as their PARTSTAT. On the
+    website or by a calendar reply (`via`, with the reply's `details`), the same record
+    and the same audit entry."""
     if answer not in ANSWERS:
         raise InvalidInput.on("response", "Choose whether you accept, decline or may attend.")
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_LENGTH:
+        raise InvalidInput.on("comment", f"Keep the comment under {COMMENT_LENGTH} characters.")
     _check_open(meeting, "response")
     invitee = invitation(meeting, person)
     if invitee is None:
@@ -131,9 +143,11 @@ def respond(meeting: Meeting, person: Person, answer: str | None) -> MeetingInvi
                                           "meeting; ask the secretariat to invite you.")
     before = invitee.response
     invitee.response = ANSWERS[answer]
+    invitee.response_comment = comment
     invitee.responded_at = utcnow()
     audit.record("meeting.responded", meeting, summary=f"{person.name}: {answer}",
-                 details={"before": before, "after": invitee.response},
+                 details={"before": before, "after": invitee.response, "comment": comment,
+                          "via": via, **(details or {})},
                  dialogue_id=meeting.dialogue_id, actor=person)
     return invitee
 
@@ -151,6 +165,36 @@ def send_invites(meeting: Meeting, *, by: Person) -> list[OutboxMessage]:
                           "sequence": meeting.sequence},
                  dialogue_id=meeting.dialogue_id, actor=by)
     return messages
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The invitees' answers to a meeting: counts, and who said what by delegation."""
+
+    counts: dict[str, int]
+    delegations: list[tuple[str, list[MeetingInvitee]]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def meeting_answers(meeting: Meeting) -> Answers:
+    invitees = db.session.scalars(
+        select(MeetingInvitee)
+        .options(joinedload(MeetingInvitee.person).joinedload(Person.participant))
+        .where(MeetingInvitee.meeting_id == meeting.id)
+    ).all()
+    counts = {str(response): 0 for response in Response}
+    groups: dict[str, list[MeetingInvitee]] = {}
+    for invitee in invitees:
+        counts[invitee.response] += 1
+        participant = invitee.person.participant
+        groups.setdefault(participant.name if participant else "Secretariat and others",
+                          []).append(invitee)
+    delegations = [(name, sorted(people, key=lambda i: i.person.name))
+                   for name, people in sorted(groups.items())]
+    return Answers(counts, delegations)
 
 
 def invite_counts(meeting: Meeting) -> dict[str, int]:

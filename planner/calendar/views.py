@@ -33,6 +33,7 @@ from planner.calendar.operations import (
     hash_token,
     invitation,
     invite_counts,
+    meeting_answers,
     new_feed_link,
     respond,
     revoke_feed_links,
@@ -183,7 +184,7 @@ def rsvp(meeting_id: int):
     meeting = meeting_or_404(current_user, meeting_id)
     try:
         invitee = respond(meeting, current_user._get_current_object(),
-                          request.form.get("response"))
+                          request.form.get("response"), comment=request.form.get("comment"))
     except InvalidInput as error:
         return _problem(meeting, error)
     db.session.commit()
@@ -239,6 +240,22 @@ def calendar_panel(meeting: Meeting) -> dict:
         "send_url": url_for("calendar.send", meeting_id=meeting.id),
         "counts": invite_counts(meeting) if manager else {},
     }
+
+
+RESPONSE_LABELS = {
+    "NEEDS-ACTION": "Not answered",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "TENTATIVE": "May attend",
+}
+
+blueprint.add_app_template_global(RESPONSE_LABELS, "response_labels")
+
+
+@blueprint.app_template_global()
+def answers_to(meeting: Meeting):
+    """Who accepted, declined, may attend or has not answered, by delegation."""
+    return meeting_answers(meeting)
 
 
 @blueprint.app_template_global()

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,23 @@ class Jobs:
             raise KeyError(f"No background job is called {name!r}.")
         self._with_schema(lambda: self.tasks[name](request_id=logs.current_request_id(),
                                                    **arguments))
+
+    @contextmanager
+    def exclusive(self, name: str, seconds: float) -> Iterator[None]:
+        """Run the block in one worker at a time, across servers: a lease in the queue's
+        store, taken over once it has expired (its holder died). Another worker that
+        finds it held gets TaskLockedException: not a failure, its turn is simply skipped."""
+        key = f"lease:{name}"
+        now = time.time()
+        if not self.huey.put_if_empty(key, now + seconds):
+            held_until = self.huey.get(key, peek=True)
+            if held_until is not None and held_until > now:
+                raise TaskLockedException(f"{name} is running in another worker")
+            self.huey.put(key, now + seconds)
+        try:
+            yield
+        finally:
+            self.huey.delete(key)
 
     def ping(self) -> None:
         """Raise if the queue cannot be reached (readiness checks)."""

@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from planner.extensions import db
-from planner.jobs.engine import Job, every_hour, every_minute, jobs_of
+from planner.jobs.engine import Job, every_hour, every_minute, every_minutes, jobs_of
 from planner.models import OutboxMessage, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # store), so that a burst of failures schedules one follow-up, not one each.
 FOLLOW_UP_KEY = "outbox.follow-up"
 FOLLOW_UP_WITHIN = timedelta(hours=1)  # later retries are the minute's turn's
+# A poll of the mailbox holds its lease this long at most (a worker that died mid-poll
+# lets the next turn in after it).
+INBOX_LEASE_SECONDS = 600
 
 
 def send_outbox() -> str:
@@ -73,10 +76,29 @@ def remind_owners() -> str:
     return f"{len(report.queued)} people reminded."
 
 
+def poll_inbox() -> str:
+    """Every two minutes, when PLANNER_MAIL_INBOX_URL is set: read delegates' answers to
+    invites from the organizer's mailbox (planner.inbox), in one worker at a time."""
+    from planner.inbox import poll_inbox as poll
+
+    if not current_app.config.get("MAIL_INBOX_URL"):
+        return "PLANNER_MAIL_INBOX_URL is not set: nothing to read."
+    with jobs_of().exclusive("inbox.poll", seconds=INBOX_LEASE_SECONDS):
+        report = poll()
+    if report.errors:
+        log.warning("inbox: %s: %s", report, "; ".join(report.errors))
+    elif report.read:
+        log.info("inbox: %s", report)
+    return str(report)
+
+
 JOBS: list[Job] = [
     Job("outbox.send", send_outbox, summary="Sends queued e-mails right after they are queued"),
     Job("outbox.retry", send_outbox, every=every_minute(),
         summary="Sends e-mails due for another try, every minute"),
     Job("actions.remind", remind_owners, every=every_hour(),
         summary="Reminds the owners of overdue and soon-due action items, daily"),
+    Job("inbox.poll", poll_inbox, every=every_minutes(2),
+        summary="Reads delegates' answers to invites from the organizer's mailbox "
+                "(PLANNER_MAIL_INBOX_URL), every two minutes"),
 ]

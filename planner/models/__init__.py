@@ -37,6 +37,12 @@ from planner.models.dialogues import (
     SourceDocument,
     Theme,
 )
+from planner.models.inbox import (
+    CalendarReply,
+    ReplyProblem,
+    ReplySource,
+    ReplyStatus,
+)
 from planner.models.jobs import FailedJob, FailedJobStatus
 from planner.models.meetings import (
     InviteeRole,
@@ -70,13 +76,15 @@ __all__ = [
     "ActionItem", "ActionItemReminder", "ActionItemStatus", "Agenda", "ApiToken", "PasswordToken",
     "PasswordTokenPurpose", "AgendaItem", "AgendaItemKind", "by_due_date",
     "AgendaVersion", "ApprovalMethod", "Attendance", "AttendanceStatus", "AuditEvent", "Base",
-    "CalendarToken", "CandidateStatus", "Classification", "CommitmentCandidate", "Commitment",
+    "CalendarReply", "CalendarToken", "CandidateStatus", "Classification", "CommitmentCandidate",
+    "Commitment",
     "CommitmentStatus",
     "CommitmentStatusChange", "Decision", "Dialogue", "DialogueLevel", "DialogueRole",
     "DialogueRoleKind", "DocumentKind", "DocumentSection", "HostRotation", "InviteeRole",
     "Meeting", "MeetingChange", "MeetingChangeKind", "MeetingFormat", "MeetingInvitee",
     "MeetingStatus", "Membership", "MembershipRole", "Minutes", "MinutesAmendment",
     "MinutesApproval", "MinutesNote", "MinutesStatus", "OutboxMessage", "OutboxStatus",
-    "Participant", "ParticipantKind", "Person", "Response", "SourceDocument", "StandingItem",
+    "Participant", "ParticipantKind", "Person", "ReplyProblem", "ReplySource",
+    "ReplyStatus", "Response", "SourceDocument", "StandingItem",
     "StandingPlacement", "Theme", "commitment_lead", "utcnow",
 ]

@@ -189,6 +189,8 @@ class MeetingInvitee(Base):
     role: Mapped[str] = mapped_column(String(20), default=InviteeRole.REQUIRED)
     response: Mapped[str] = mapped_column(String(16), default=Response.NEEDS_ACTION)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What they wrote with their answer (a calendar reply's COMMENT), if anything.
+    response_comment: Mapped[str] = mapped_column(Text, default="")
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitees")
     person: Mapped[Person] = relationship()

@@ -65,6 +65,7 @@ MAIN_PAGES = [
              "Add a founding document"),
     MainPage("audit-log", "/audit", "Audit log"),
     MainPage("background-work", "/jobs", "Background work"),
+    MainPage("answers", "/answers", "Answers by e-mail"),
 ]
 PAGES = {main.name: main for main in MAIN_PAGES}
 
