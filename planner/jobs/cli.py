@@ -30,7 +30,10 @@ def worker_command(threads: int, no_periodic: bool) -> None:
             "for a worker to do. Unset it to use the app's database."
         )
     jobs.ensure_schema()
-    logging.getLogger("huey").setLevel(logging.INFO)
+    if logging.getLogger().level > logging.DEBUG:
+        # Huey says "executing" and "executed" for every turn of every periodic job; our
+        # jobs log what they did. PLANNER_LOG_LEVEL=DEBUG shows Huey's lines again.
+        logging.getLogger("huey").setLevel(logging.WARNING)
     click.echo(f"Worker for {current_app.name}: {threads} thread(s), queue {shown_url(jobs.url)}, "
                f"periodic jobs {'off' if no_periodic else 'on'}.", err=True)
     consumer = jobs.huey.create_consumer(workers=threads, worker_type="thread",
