@@ -197,6 +197,18 @@ def meeting_answers(meeting: Meeting) -> Answers:
     return Answers(counts, delegations)
 
 
+def answer_counts(meeting: Meeting) -> dict[str, int]:
+    """How many invitees accepted, may attend, declined or have not answered: one
+    grouped count (the chair's draft agenda shows only these)."""
+    counts = {str(response): 0 for response in Response}
+    counts.update(db.session.execute(
+        select(MeetingInvitee.response, func.count())
+        .where(MeetingInvitee.meeting_id == meeting.id)
+        .group_by(MeetingInvitee.response)
+    ).all())
+    return counts
+
+
 def invite_counts(meeting: Meeting) -> dict[str, int]:
     """Outbox messages of this meeting by status: pending, sending, sent, failed."""
     rows = db.session.execute(

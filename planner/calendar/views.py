@@ -28,6 +28,7 @@ from planner.calendar.links import (
 from planner.calendar.operations import (
     TOKEN_SHAPE,
     active_feed,
+    answer_counts,
     dialogue_meetings,
     feed_meetings,
     hash_token,
@@ -256,6 +257,12 @@ blueprint.add_app_template_global(RESPONSE_LABELS, "response_labels")
 def answers_to(meeting: Meeting):
     """Who accepted, declined, may attend or has not answered, by delegation."""
     return meeting_answers(meeting)
+
+
+@blueprint.app_template_global()
+def answer_counts_of(meeting: Meeting) -> dict[str, int]:
+    """Only the counts of answers (the draft agenda)."""
+    return answer_counts(meeting)
 
 
 @blueprint.app_template_global()
