@@ -14,12 +14,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from sqlalchemy import Integer, Text, bindparam, column, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from planner import audit, signals
@@ -131,6 +132,18 @@ def agenda_of(meeting_id: int) -> Agenda | None:
     return db.session.scalar(select(Agenda).where(Agenda.meeting_id == meeting_id))
 
 
+def item_of(agenda: Agenda, item_id: int) -> AgendaItem | None:
+    """One item of the draft, with what it points to (not the draft's other items)."""
+    return db.session.scalar(
+        select(AgendaItem)
+        .options(joinedload(AgendaItem.presenter_participant),
+                 joinedload(AgendaItem.presenter_person),
+                 joinedload(AgendaItem.commitment),
+                 joinedload(AgendaItem.action_item))
+        .where(AgendaItem.id == item_id, AgendaItem.agenda_id == agenda.id)
+    )
+
+
 def versions_of(agenda_id: int) -> list[AgendaVersion]:
     return list(
         db.session.scalars(
@@ -140,6 +153,21 @@ def versions_of(agenda_id: int) -> list[AgendaVersion]:
             .order_by(AgendaVersion.number)
         )
     )
+
+
+def version_list(agenda_id: int) -> list[tuple[AgendaVersion, str]]:
+    """Every circulated version, v1 first, with the day it was circulated on (as its
+    content says) but without its content: a version of thousands of items is megabytes
+    of JSON, which only a comparison that is not kept needs (read when asked)."""
+    return [
+        (version, circulated_on)
+        for version, circulated_on in db.session.execute(
+            select(AgendaVersion, AgendaVersion.content["circulated_on"].as_string())
+            .options(defer(AgendaVersion.content), joinedload(AgendaVersion.circulated_by))
+            .where(AgendaVersion.agenda_id == agenda_id)
+            .order_by(AgendaVersion.number)
+        )
+    ]
 
 
 def circulated_versions(meeting_id: int) -> list[AgendaVersion]:
@@ -260,42 +288,91 @@ def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
 SHOWN_AT_ONCE = 20
 
 
-def outline(agenda_id: int) -> list[Any]:
+class OutlineRow(NamedTuple):
+    """An item of the draft as the columns that number, time and order it."""
+
+    id: int
+    kind: str
+    source_key: str | None
+    title: str
+    duration_minutes: int | None
+    dismissed: bool
+    position: int
+
+
+def outline(agenda_id: int) -> list[OutlineRow]:
     """Every item of the draft as a row of the columns that number and time it, in
     order: thousands of rows cost little; thousands of objects would not."""
-    return db.session.execute(
+    return [OutlineRow(*row) for row in db.session.execute(
         select(AgendaItem.id, AgendaItem.kind, AgendaItem.source_key, AgendaItem.title,
-               AgendaItem.duration_minutes, AgendaItem.dismissed)
+               AgendaItem.duration_minutes, AgendaItem.dismissed, AgendaItem.position)
         .where(AgendaItem.agenda_id == agenda_id)
         .order_by(AgendaItem.position, AgendaItem.id)
-    ).all()
+    )]
 
 
 # The outlines and schedules of the drafts read last, per process, each under all it
-# depends on. Every change to a draft's items goes through `_touch`, which moves the
-# draft's version and time of change: a key that still matches names the same items.
+# depends on. Every change to a draft's items moves the draft's version (`_touch`, or
+# `_lock_draft` for an edit of one item), and a build sets its time anew (a draft
+# deleted and built again may get the same id): a key that still matches names the
+# same items. An edit of one item applies itself to the outline kept under the version
+# it started from and keeps the result under the new one, so that a chair's reordering
+# never reads the whole draft again.
 KEPT_OUTLINES = 8
-_outlines: OrderedDict[tuple[Any, ...], tuple[list[Any], Schedule]] = OrderedDict()
+_outlines: OrderedDict[tuple[Any, ...], tuple[list[OutlineRow], Schedule]] = OrderedDict()
 _outlines_lock = threading.Lock()
 
 
-def draft_outline(agenda: Agenda) -> tuple[list[Any], Schedule]:
-    """The draft's `outline` (removed items too), and its items not removed numbered and
-    timed: kept, or read now and kept."""
+def _outline_key(agenda: Agenda, version: int) -> tuple[Any, ...]:
     meeting = agenda.meeting
-    key = (agenda.id, agenda.version_id, agenda.updated_at, meeting.starts_at,
-           meeting.ends_at, meeting.timezone)
+    return (agenda.id, version, agenda.built_at, meeting.starts_at, meeting.ends_at,
+            meeting.timezone)
+
+
+def _kept_outline(key: tuple[Any, ...]) -> tuple[list[OutlineRow], Schedule] | None:
     with _outlines_lock:
         kept = _outlines.get(key)
         if kept is not None:
             _outlines.move_to_end(key)
-            return kept
-    rows = outline(agenda.id)
-    kept = rows, schedule(meeting, [row for row in rows if not row.dismissed])
+        return kept
+
+
+def _keep_outline(key: tuple[Any, ...], kept: tuple[list[OutlineRow], Schedule]) -> None:
     with _outlines_lock:
         _outlines[key] = kept
         while len(_outlines) > KEPT_OUTLINES:
             _outlines.popitem(last=False)
+
+
+def slot_of(agenda: Agenda, item_id: int) -> Slot | None:
+    """One item's number and times (None when it is removed): from the kept schedule,
+    else in one pass over the outline, without timing every item."""
+    kept = _kept_outline(_outline_key(agenda, agenda.version_id))
+    if kept is not None:
+        return next((slot for slot in kept[1].slots if slot.item.id == item_id), None)
+    rows = [row for row in outline(agenda.id) if not row.dismissed]
+    at = next((n for n, row in enumerate(rows) if row.id == item_id), None)
+    if at is None:
+        return None
+    # The schedule of the items up to this one numbers and times it as the whole would.
+    return schedule(agenda.meeting, rows[:at + 1]).slots[-1]
+
+
+def forget_outlines() -> None:
+    """For tests that count what a worker keeping no outline reads."""
+    with _outlines_lock:
+        _outlines.clear()
+
+
+def draft_outline(agenda: Agenda) -> tuple[list[OutlineRow], Schedule]:
+    """The draft's `outline` (removed items too), and its items not removed numbered and
+    timed: kept, or read now and kept."""
+    key = _outline_key(agenda, agenda.version_id)
+    kept = _kept_outline(key)
+    if kept is None:
+        rows = outline(agenda.id)
+        kept = rows, schedule(agenda.meeting, [row for row in rows if not row.dismissed])
+        _keep_outline(key, kept)
     return kept
 
 
@@ -974,10 +1051,10 @@ def _json_rows(rows: list[dict[str, Any]], columns: dict[str, Any]):
 def default_insertion_point(agenda: Agenda, items: Sequence[Any] | None = None) -> Any:
     """The item a new one goes after unless the chair says: the last before the closing
     run (closing standing items such as any other business, the next meeting, close).
-    `items`: the draft's items not removed, in order, as objects or rows (the agenda's
-    own by default)."""
+    `items`: the draft's items not removed, in order, as objects or rows (the draft's
+    outline by default)."""
     if items is None:
-        items = active_items(agenda)
+        items = [slot.item for slot in draft_outline(agenda)[1].slots]
     closing_standing = {
         f"standing:{ident}"
         for ident in db.session.scalars(
@@ -994,6 +1071,109 @@ def default_insertion_point(agenda: Agenda, items: Sequence[Any] | None = None) 
                      or items[index - 1].source_key in closing_standing):
         index -= 1
     return items[index - 1] if index else None
+
+
+# An edit of one item writes that item, and the places of the few items it passes: not
+# the whole draft. Positions only order the items; an item added goes halfway between
+# its neighbours, and when they are next to each other, the run of items packed right
+# after it shifts by one. A run longer than this spreads the whole draft out once, its
+# items GAP apart, so that what follows stays small.
+GAP = 1024
+LONGEST_SHIFT = 64
+
+
+def _lock_draft(agenda: Agenda, expected_version: int | None) -> int:
+    """Take the draft's row before anything else, checking the version the page saw (if
+    any) and moving it: a second edit of the same draft waits here for the first to
+    commit, then starts from what it left. The version the edit starts from."""
+    table = Agenda.__table__
+    query = update(table).where(table.c.id == agenda.id)
+    if expected_version is not None:
+        query = query.where(table.c.version_id == expected_version)
+    now = utcnow()
+    locked = db.session.execute(
+        query.values(version_id=table.c.version_id + 1, updated_at=now)
+        .returning(table.c.version_id)
+    ).first()
+    if locked is None:
+        db.session.rollback()
+        raise AgendaConflict()
+    # The row is written: the object takes the new values as its own, not as changes.
+    set_committed_value(agenda, "version_id", locked.version_id)
+    set_committed_value(agenda, "updated_at", now)
+    return locked.version_id - 1
+
+
+def _outline_under_lock(agenda: Agenda, version: int) -> list[OutlineRow]:
+    """The draft's outline as of `version`, which the lock just moved on: kept, or read
+    now (under the lock, so as it is)."""
+    kept = _kept_outline(_outline_key(agenda, version))
+    return list(kept[0]) if kept is not None else outline(agenda.id)
+
+
+def _keep_edited(agenda: Agenda, rows: list[OutlineRow]) -> None:
+    """After the commit only: a version that was never committed may be taken again."""
+    _keep_outline(_outline_key(agenda, agenda.version_id),
+                  (rows, schedule(agenda.meeting, [row for row in rows if not row.dismissed])))
+
+
+def _write_positions(places: dict[int, int]) -> None:
+    """New positions by item id, in one statement."""
+    if not places:
+        return
+    table = AgendaItem.__table__
+    rows = [{"item_id": ident, "new_position": position} for ident, position in places.items()]
+    if db.session.connection().dialect.name == "postgresql" and len(rows) > 1:
+        values = _json_rows(rows, {"item_id": Integer(), "new_position": Integer()})
+        db.session.execute(update(table).where(table.c.id == values.c.item_id)
+                           .values(position=values.c.new_position))
+        return
+    db.session.execute(update(table).where(table.c.id == bindparam("item_id"))
+                       .values(position=bindparam("new_position")), rows)
+
+
+def _ordered(rows: Sequence[OutlineRow]) -> bool:
+    return all(a.position < b.position for a, b in zip(rows, rows[1:], strict=False))
+
+
+def _place_after(rows: list[OutlineRow], index: int) -> tuple[int, dict[int, int]]:
+    """A position for an item inserted at `index` of `rows`, and the items that must
+    move to make room (id: new position)."""
+    if not _ordered(rows):  # ties from an older draft: number it all afresh
+        return _spread(rows, index)
+    before = rows[index - 1].position if index else None
+    after = rows[index].position if index < len(rows) else None
+    if before is None and after is None:
+        return GAP, {}
+    if before is None:
+        return after - GAP, {}
+    if after is None:
+        return before + GAP, {}
+    if after - before >= 2:
+        return before + (after - before) // 2, {}
+    # Packed: shift the run after the new item by one, up to the first gap.
+    end = index
+    while end + 1 < len(rows) and rows[end + 1].position == rows[end].position + 1:
+        end += 1
+    if end - index + 1 > LONGEST_SHIFT:
+        return _spread(rows, index)
+    return before + 1, {row.id: row.position + 1 for row in rows[index:end + 1]}
+
+
+def _spread(rows: list[OutlineRow], index: int) -> tuple[int, dict[int, int]]:
+    """Every item GAP apart, leaving room at `index` for the new one."""
+    places = {}
+    for n, row in enumerate(rows):
+        position = (n + 1 + (n >= index)) * GAP
+        if position != row.position:
+            places[row.id] = position
+    return (index + 1) * GAP, places
+
+
+def _replaced(rows: list[OutlineRow], places: dict[int, int]) -> list[OutlineRow]:
+    rows = [row._replace(position=places[row.id]) if row.id in places else row for row in rows]
+    rows.sort(key=lambda row: (row.position, row.id))
+    return rows
 
 
 def add_item(
@@ -1016,11 +1196,21 @@ def add_item(
     duration_minutes = _minutes(duration_minutes, errors)
     participant_id, person_id = _presenter(meeting.dialogue_id, presenter, errors)
     notes = _notes(notes, errors)
-    ordered = all_items(agenda)
-    index = _insertion_index(agenda, ordered, after, errors)
     if errors:
         raise InvalidInput(errors)
+    version = _lock_draft(agenda, expected_version)
+    position, rows, places = _room_after(agenda, after), None, {}
+    if position is None:
+        rows = _outline_under_lock(agenda, version)
+        index = _insertion_index(agenda, rows, after, errors)
+        if errors:
+            db.session.rollback()
+            raise InvalidInput(errors)
+        position, places = _place_after(rows, index)
+        _write_positions(places)
     item = AgendaItem(
+        agenda_id=agenda.id,
+        position=position,
         kind=AgendaItemKind.CUSTOM,
         title=title,
         reason="",
@@ -1030,30 +1220,73 @@ def add_item(
         notes=notes,
         dismissed=False,
     )
-    ordered.insert(index, item)
-    _renumber(ordered)
-    agenda.items = ordered
-    _touch(agenda)
+    db.session.add(item)
+    _saving(db.session.flush, False)
     audit.record("agenda_item.added", item, summary=f"Agenda item added: {title}",
                  dialogue_id=meeting.dialogue_id, actor=actor)
+    added = OutlineRow(item.id, AgendaItemKind.CUSTOM.value, None, title, duration_minutes, False,
+                       position)
+    if rows is None:  # placed in SQL: the outline kept, if any, takes the new item
+        kept = _kept_outline(_outline_key(agenda, version))
+        rows = list(kept[0]) if kept is not None else None
     _commit()
+    if rows is None:
+        return item
+    rows = _replaced(rows, places)
+    rows.insert(next((n for n, row in enumerate(rows)
+                      if (row.position, row.id) > (position, added.id)), len(rows)), added)
+    _keep_edited(agenda, rows)
     return item
 
 
+def _room_after(agenda: Agenda, after: int | str | None) -> int | None:
+    """In SQL: the position halfway between the item `after` names (not removed, of this
+    draft) and the next one, when there is room; else None (the outline decides)."""
+    ident = int(after) if str(after).isdigit() else None
+    if ident is None:
+        return None
+    table = AgendaItem.__table__
+    anchor = db.session.execute(
+        select(table.c.position).where(table.c.id == ident, table.c.agenda_id == agenda.id,
+                                       table.c.dismissed.is_(False))).first()
+    if anchor is None:
+        return None
+    following = db.session.execute(
+        select(table.c.position).where(table.c.agenda_id == agenda.id,
+                                       table.c.position >= anchor.position,
+                                       table.c.id != ident)
+        .order_by(table.c.position).limit(1)).first()
+    if following is None or following.position - anchor.position < 2:
+        return None
+    return anchor.position + (following.position - anchor.position) // 2
+
+
 def _insertion_index(
-    agenda: Agenda, ordered: list[AgendaItem], after: int | str | None, errors: dict[str, str]
+    agenda: Agenda, rows: list[OutlineRow], after: int | str | None, errors: dict[str, str]
 ) -> int:
+    """Where in `rows` (the whole outline) the new item goes."""
     if after in (None, ""):
-        anchor = default_insertion_point(agenda)
-        return ordered.index(anchor) + 1 if anchor is not None else 0
+        anchor = default_insertion_point(agenda, [row for row in rows if not row.dismissed])
+        return rows.index(anchor) + 1 if anchor is not None else 0
     if after == "start":
         return 0
     ident = int(after) if str(after).isdigit() else None
-    for index, item in enumerate(ordered):
-        if item.id == ident and not item.dismissed:
+    for index, row in enumerate(rows):
+        if row.id == ident and not row.dismissed:
             return index + 1
     errors["after"] = "Choose where the item goes from the list."
-    return len(ordered)
+    return len(rows)
+
+
+def _edited(agenda: Agenda, version: int, item: AgendaItem) -> list[OutlineRow] | None:
+    """The outline kept under `version` with `item` as it is now (None if none is kept:
+    the next page reads it)."""
+    kept = _kept_outline(_outline_key(agenda, version))
+    if kept is None:
+        return None
+    return [row._replace(title=item.title, duration_minutes=item.duration_minutes,
+                         dismissed=item.dismissed) if row.id == item.id else row
+            for row in kept[0]]
 
 
 def update_item(
@@ -1078,17 +1311,23 @@ def update_item(
     if errors:
         raise InvalidInput(errors)
     before = _snapshot(item)
-    item.title, item.duration_minutes, item.notes = title, duration_minutes, notes
-    item.presenter_participant_id, item.presenter_person_id = participant_id, person_id
-    after = _snapshot(item)
+    after = {"title": title, "duration_minutes": duration_minutes,
+             "presenter_participant_id": participant_id, "presenter_person_id": person_id,
+             "notes": notes}
     if before == after:
         return False
-    _touch(agenda)
+    version = _lock_draft(agenda, expected_version)
+    item.title, item.duration_minutes, item.notes = title, duration_minutes, notes
+    item.presenter_participant_id, item.presenter_person_id = participant_id, person_id
+    _saving(db.session.flush, False)
     changed = {key: {"before": before[key], "after": after[key]}
                for key in before if before[key] != after[key]}
     audit.record("agenda_item.updated", item, summary=f"Agenda item changed: {title}",
                  details=changed, dialogue_id=dialogue_id, actor=actor)
+    rows = _edited(agenda, version, item)
     _commit()
+    if rows is not None:
+        _keep_edited(agenda, rows)
     return True
 
 
@@ -1122,8 +1361,14 @@ def _set_removed(item: AgendaItem, removed: bool, expected_version: int | None,
     _expect(agenda, expected_version)
     if item.dismissed == removed:
         return
+    version = _lock_draft(agenda, expected_version)
+    # As it is under the lock: another edit may have just removed or restored it.
+    db.session.refresh(item, ["dismissed"])
+    if item.dismissed == removed:
+        db.session.rollback()
+        return
     item.dismissed = removed
-    _touch(agenda)
+    _saving(db.session.flush, False)
     audit.record(
         "agenda_item.removed" if removed else "agenda_item.restored",
         item,
@@ -1131,18 +1376,57 @@ def _set_removed(item: AgendaItem, removed: bool, expected_version: int | None,
         dialogue_id=agenda.meeting.dialogue_id,
         actor=actor,
     )
+    rows = _edited(agenda, version, item)
     _commit()
+    if rows is not None:
+        _keep_edited(agenda, rows)
 
 
-def _blocks(items: list[AgendaItem]) -> list[list[AgendaItem]]:
+def _blocks(items: Sequence[Any]) -> list[list[Any]]:
     """A numbered item with the sub-items under it (a theme and its commitments)."""
-    blocks: list[list[AgendaItem]] = []
+    blocks: list[list[Any]] = []
     for item in items:
         if is_sub_item(item) and blocks:
             blocks[-1].append(item)
         else:
             blocks.append([item])
     return blocks
+
+
+def _swap_with_neighbour(agenda: Agenda, item: AgendaItem,
+                         direction: str) -> dict[int, int] | None:
+    """A sub-item's move, in SQL: it trades places with the item not removed next to it
+    (two rows). The places written ({} when it is already last), or None when the move
+    needs the outline (a numbered item moves with its section; a sub-item that is the
+    first item is numbered; positions that tie)."""
+    table = AgendaItem.__table__
+    own = db.session.execute(
+        select(table.c.position, table.c.kind, table.c.source_key, table.c.dismissed)
+        .where(table.c.id == item.id)).one()
+    if own.dismissed or not is_sub_item(own):
+        return None
+    up = direction == "up"
+    neighbour = db.session.execute(
+        select(table.c.id, table.c.position)
+        .where(table.c.agenda_id == agenda.id, table.c.dismissed.is_(False),
+               table.c.position < own.position if up else table.c.position > own.position)
+        .order_by(table.c.position.desc() if up else table.c.position)
+        .limit(2 if up else 1)
+    ).all()
+    ties = db.session.scalar(
+        select(func.count()).where(table.c.agenda_id == agenda.id,
+                                   table.c.position.in_([own.position,
+                                                         *(n.position for n in neighbour[:1])])))
+    if ties != 1 + min(1, len(neighbour)):
+        return None
+    if not neighbour:
+        return None if up else {}  # first: numbered (the outline decides); last: stays
+    if up and len(neighbour) == 1:
+        return None  # it would become the first item
+    other = neighbour[0]
+    places = {item.id: other.position, other.id: own.position}
+    _write_positions(places)
+    return places
 
 
 def move_item(
@@ -1154,38 +1438,68 @@ def move_item(
 ) -> bool:
     """Move one place up or down. A numbered item moves with its sub-items past the
     neighbouring numbered item; a sub-item swaps with its neighbour (and so can move
-    into the next or previous section). False when it is already first or last."""
+    into the next or previous section). False when it is already first or last.
+
+    Only the items that change places are written: removed items keep theirs, and the
+    items not removed trade the places they hold among themselves."""
     if direction not in ("up", "down"):
         raise InvalidInput.on("direction", "Choose to move the item up or down.")
     agenda = item.agenda
     _expect(agenda, expected_version)
     if item.dismissed:
         raise InvalidInput.on("item", "This item is removed: restore it before moving it.")
-    active = active_items(agenda)
+    version = _lock_draft(agenda, expected_version)
+    swapped = _swap_with_neighbour(agenda, item, direction)
+    if swapped == {}:
+        db.session.rollback()  # already last: nothing to write
+        return False
+    if swapped is not None:
+        if swapped:
+            audit.record("agenda_item.moved", item, summary=f"Agenda item moved {direction}: "
+                         f"{item.title}", dialogue_id=agenda.meeting.dialogue_id, actor=actor)
+        kept = _kept_outline(_outline_key(agenda, version))
+        _commit()
+        if kept is not None and swapped:
+            _keep_edited(agenda, _replaced(list(kept[0]), swapped))
+        return bool(swapped)
+    rows = _outline_under_lock(agenda, version)
+    active = [row for row in rows if not row.dismissed]
+    at = next((n for n, row in enumerate(active) if row.id == item.id), None)
+    if at is None:  # removed by another edit meanwhile
+        db.session.rollback()
+        raise InvalidInput.on("item", "This item is removed: restore it before moving it.")
     blocks = _blocks(active)
-    heads = [block[0] for block in blocks]
-    if item in heads:
-        index = heads.index(item)
+    heads = {block[0].id: n for n, block in enumerate(blocks)}
+    if item.id in heads:
+        index = heads[item.id]
         other = index - 1 if direction == "up" else index + 1
         if not 0 <= other < len(blocks):
+            db.session.rollback()
             return False
-        blocks[index], blocks[other] = blocks[other], blocks[index]
-        new_order = [member for block in blocks for member in block]
+        first, last = min(index, other), max(index, other)
+        start = sum(len(block) for block in blocks[:first])
+        span = active[start:start + len(blocks[first]) + len(blocks[last])]
+        new_span = blocks[last] + blocks[first]
     else:
-        index = active.index(item)
-        other = index - 1 if direction == "up" else index + 1
+        other = at - 1 if direction == "up" else at + 1
         if not 0 <= other < len(active):
+            db.session.rollback()
             return False
-        new_order = list(active)
-        new_order[index], new_order[other] = new_order[other], new_order[index]
-    # Removed items keep their places; the active ones fill their own places anew.
-    moved = iter(new_order)
-    ordered = [entry if entry.dismissed else next(moved) for entry in all_items(agenda)]
-    _renumber(ordered)
-    _touch(agenda)
+        span = active[min(at, other):max(at, other) + 1]
+        new_span = span[::-1]
+    if not _ordered(rows):  # ties from an older draft: number it all afresh
+        _, spread = _spread(rows, len(rows))
+        rows = _replaced(rows, spread)
+        _write_positions(spread)
+        span = [row._replace(position=spread.get(row.id, row.position)) for row in span]
+        new_span = [row._replace(position=spread.get(row.id, row.position)) for row in new_span]
+    places = {row.id: slot.position for row, slot in zip(new_span, span, strict=True)
+              if row.position != slot.position}
+    _write_positions(places)
     audit.record("agenda_item.moved", item, summary=f"Agenda item moved {direction}: "
                  f"{item.title}", dialogue_id=agenda.meeting.dialogue_id, actor=actor)
     _commit()
+    _keep_edited(agenda, _replaced(rows, places))
     return True
 
 
@@ -1199,6 +1513,7 @@ def freeze(
     number: int,
     circulated_at: datetime,
     circulated_by: Person | None,
+    details: dict[int, tuple[str, str, str | None]] | None = None,
 ) -> dict[str, Any]:
     """The agenda as circulated: every text already formatted, so that a version reads
     and prints the same for ever, whatever happens to the draft or the meeting later."""
@@ -1224,25 +1539,37 @@ def freeze(
             "place": meeting.place,
             "host": meeting.host.name if meeting.host else "",
         },
-        "items": [
-            {
-                "item_id": slot.item.id,
-                "number": slot.number,
-                "level": slot.level,
-                "kind": slot.item.kind,
-                "title": slot.item.title,
-                "reason": slot.item.reason,
-                "notes": slot.item.notes,
-                "starts": f"{slot.starts:%H:%M}",
-                "ends": f"{slot.ends:%H:%M}",
-                "minutes": slot.item.duration_minutes,
-                "presenter": presenter_name(slot.item),
-            }
-            for slot in plan.slots
-        ],
+        "items": _frozen_items(plan, details),
         "ends": f"{plan.ends:%H:%M}",
         "overrun_minutes": plan.overrun_minutes,
     }
+
+
+def _frozen_items(plan: Schedule, details: dict[int, tuple[str, str, str | None]] | None
+                  ) -> list[dict[str, Any]]:
+    """The items as circulated. `details`: each item's reason, notes and presenter's
+    name by id, when the slots hold outline rows rather than items."""
+    entries = []
+    for slot in plan.slots:
+        item = slot.item
+        if details is None:
+            reason, notes, presenter = item.reason, item.notes, presenter_name(item)
+        else:
+            reason, notes, presenter = details[item.id]
+        entries.append({
+            "item_id": item.id,
+            "number": slot.number,
+            "level": slot.level,
+            "kind": item.kind,
+            "title": item.title,
+            "reason": reason,
+            "notes": notes,
+            "starts": f"{slot.starts:%H:%M}",
+            "ends": f"{slot.ends:%H:%M}",
+            "minutes": item.duration_minutes,
+            "presenter": presenter,
+        })
+    return entries
 
 
 def _substance(content: dict[str, Any]) -> tuple[Any, ...]:
@@ -1251,10 +1578,54 @@ def _substance(content: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def draft_content(agenda: Agenda, *, actor: Person | None = None) -> dict[str, Any]:
-    """The draft as it would circulate now (to compare with the last version)."""
+    """The draft as it would circulate now (to compare with the last version), from its
+    kept outline and one read of the columns the outline leaves out."""
     meeting = agenda.meeting
-    return freeze(meeting, schedule(meeting, active_items(agenda)), number=0,
-                  circulated_at=utcnow(), circulated_by=actor)
+    _rows, plan = draft_outline(agenda)
+    return freeze(meeting, plan, number=0, circulated_at=utcnow(), circulated_by=actor,
+                  details=_item_details(agenda.id))
+
+
+def _item_details(agenda_id: int) -> dict[int, tuple[str, str, str | None]]:
+    """Reason, notes and presenter's name of every item not removed, as rows."""
+    rows = db.session.execute(
+        select(AgendaItem.id, AgendaItem.reason, AgendaItem.notes, Participant.name,
+               Person.name)
+        .outerjoin(Participant, Participant.id == AgendaItem.presenter_participant_id)
+        .outerjoin(Person, Person.id == AgendaItem.presenter_person_id)
+        .where(AgendaItem.agenda_id == agenda_id, AgendaItem.dismissed.is_(False))
+    )
+    return {ident: (reason, notes, participant if participant is not None else person)
+            for ident, reason, notes, participant, person in rows}
+
+
+# What changed since the last circulated version, per process, under the draft's outline
+# key, that version and the meeting as the version would show it: the draft page asks
+# on every view, and a draft of thousands of items costs a few hundred milliseconds to
+# compare.
+KEPT_CHANGES = 8
+_changes: OrderedDict[tuple[Any, ...], list[Change]] = OrderedDict()
+
+
+def changes_since_circulated(agenda: Agenda, latest: AgendaVersion) -> list[Change]:
+    """What a reader of the draft, circulated now, would see changed since `latest`."""
+    meeting = agenda.meeting
+    shown = freeze(meeting, Schedule([], meeting.local_start, meeting.local_start,
+                                     meeting.local_end, []),
+                   number=0, circulated_at=utcnow(), circulated_by=None)
+    key = (_outline_key(agenda, agenda.version_id), latest.id,
+           repr((shown["classification"], shown["meeting"])))
+    with _outlines_lock:
+        kept = _changes.get(key)
+        if kept is not None:
+            _changes.move_to_end(key)
+            return kept
+    found = compare_versions(latest.content, draft_content(agenda))
+    with _outlines_lock:
+        _changes[key] = found
+        while len(_changes) > KEPT_CHANGES:
+            _changes.popitem(last=False)
+    return found
 
 
 def circulate_agenda(
@@ -1349,14 +1720,16 @@ def _shifts(after: dict[Any, dict[str, Any]], before: dict[Any, dict[str, Any]])
     """Items that kept their time box but start at another time, because something
     before them changed: one line per run of items that moved by the same amount."""
     runs: list[tuple[int, list[dict[str, Any]]]] = []
+    previous = None  # the entry before, in `after`'s order
     for key, entry in after.items():
+        entry_before, previous = previous, entry
         was = before.get(key)
         if was is None or was["minutes"] != entry["minutes"]:
             continue
         delta = _minutes_of_day(entry["starts"]) - _minutes_of_day(was["starts"])
         if not delta:
             continue
-        if runs and runs[-1][0] == delta and runs[-1][1][-1] is _previous(after, key):
+        if runs and runs[-1][0] == delta and runs[-1][1][-1] is entry_before:
             runs[-1][1].append(entry)
         else:
             runs.append((delta, [entry]))
@@ -1371,10 +1744,6 @@ def _shifts(after: dict[Any, dict[str, Any]], before: dict[Any, dict[str, Any]])
     return changes
 
 
-def _previous(entries: dict[Any, dict[str, Any]], key: Any) -> dict[str, Any] | None:
-    keys = list(entries)
-    index = keys.index(key)
-    return entries[keys[index - 1]] if index else None
 
 
 def compare_versions(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:

@@ -62,17 +62,18 @@ def _drafting(meeting_id: int):
 
 
 def _draft_of(meeting) -> Agenda:
-    agenda = ops.load_agenda(meeting.id)
+    """The draft without its items: an edit touches one item, a page the items it shows."""
+    agenda = ops.agenda_of(meeting.id)
     if agenda is None:
         abort(404)
     return agenda
 
 
 def _item_of(agenda: Agenda, item_id: int) -> AgendaItem:
-    for item in agenda.items:
-        if item.id == item_id:
-            return item
-    abort(404)
+    item = ops.item_of(agenda, item_id)
+    if item is None:
+        abort(404)
+    return item
 
 
 def _version_of(meeting, number: int) -> AgendaVersion:
@@ -210,7 +211,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
     add_form = add_form or _add_form(meeting, agenda)
     versions, plan, rows, removed, changes = [], None, [], [], None
     if agenda is not None:
-        versions = ops.versions_of(agenda.id)
+        versions = ops.version_list(agenda.id)
         outline, plan = ops.draft_outline(agenda)
         rows = ops.fold(plan, request.args.get("show", type=int))
         add_form.set_places(*_places(agenda, plan, rows, add_form.after.data))
@@ -218,7 +219,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         if len(outline) > len(plan.slots):  # some items are removed
             removed = ops.dismissed_items(agenda.id)
         if versions and plan.slots:
-            changes = ops.compare_versions(versions[-1].content, ops.draft_content(agenda))
+            changes = ops.changes_since_circulated(agenda, versions[-1][0])
     if circulate_form is None:
         circulate_form = CirculateForm(formdata=None)
     if agenda is not None:

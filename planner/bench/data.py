@@ -86,6 +86,7 @@ VERBS = ["Strengthen", "Establish", "Review", "Share", "Develop", "Coordinate", 
 
 MEETINGS_PER_DIALOGUE = 24          # twice a year: ten years past, two ahead
 BIG_COMMITMENTS, BIG_ACTIONS = 2000, 5000
+WRITERS = 8                         # the benchmark's clients that write, each its own row
 FEED_DIALOGUES = 20                 # the benchmark person's dialogues: ~500 meetings
 
 
@@ -104,6 +105,13 @@ class BenchData:
     feed_meetings: int = 0
     feed_token: str = ""
     api_token: str = ""
+    # A secretariat person's feed: every meeting of every dialogue.
+    secretariat_feed_meetings: int = 0
+    secretariat_feed_token: str = ""
+    # What the benchmark's writes change, one for each of its clients: draft minutes of
+    # held meetings of the big dialogue, and open action items of it.
+    draft_minutes_meeting_ids: list[int] = field(default_factory=list)
+    action_item_ids: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -112,7 +120,12 @@ class BenchData:
             "password": self.password, "big_dialogue_id": self.big_dialogue_id,
             "big_meeting_id": self.big_meeting_id, "past_meeting_id": self.past_meeting_id,
             "feed_meetings": self.feed_meetings, "feed_token": self.feed_token,
-            "api_token": self.api_token, **{f"rows_{k}": v for k, v in self.counts.items()},
+            "api_token": self.api_token,
+            "secretariat_feed_meetings": self.secretariat_feed_meetings,
+            "secretariat_feed_token": self.secretariat_feed_token,
+            "draft_minutes_meeting_ids": self.draft_minutes_meeting_ids,
+            "action_item_ids": self.action_item_ids,
+            **{f"rows_{k}": v for k, v in self.counts.items()},
         }
 
 
@@ -362,6 +375,18 @@ def generate(*, scale: int = 1, seed: int = 10, password: str,
     out.person_email = bench["email"]
     out.feed_meetings = sum(len([r for r in rows["meeting"] if r["dialogue_id"] ==
                                  e["dialogue"]["id"]]) for e in plan[:FEED_DIALOGUES])
+    out.secretariat_feed_meetings = len(rows["meeting"])
+    # Minutes still in draft for the big dialogue's held meetings before its last one
+    # (the meeting page of the bench shows that last one).
+    drafts = {m["id"] for m in plan[0]["past"][-1 - WRITERS:-1]}
+    for minutes in rows["minutes"]:
+        if minutes["meeting_id"] in drafts:
+            minutes.update(status=MinutesStatus.DRAFT.value, circulated_at=None,
+                           approved_at=None)
+    out.draft_minutes_meeting_ids = sorted(drafts)
+    out.action_item_ids = [row["id"] for row in rows["action_item"]
+                           if row["dialogue_id"] == out.big_dialogue_id
+                           and row["status"] == ActionItemStatus.OPEN.value][:WRITERS]
 
     # --- write, parents first ---------------------------------------------------------------
     order = [t.name for t in Base.metadata.sorted_tables if t.name in rows]
@@ -392,6 +417,10 @@ def generate(*, scale: int = 1, seed: int = 10, password: str,
 
     person = db.session.get(Person, bench["id"])
     out.feed_token = new_feed_link(person)
+    secretariat = db.session.scalar(
+        select(Person).where(Person.is_secretariat.is_(True), Person.active.is_(True))
+        .order_by(Person.id).limit(1))
+    out.secretariat_feed_token = new_feed_link(secretariat)
     _record, out.api_token = create_token(person, name="benchmark", by=None)
     db.session.commit()
     _refresh_statistics()

@@ -38,6 +38,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 # statements and opens its connections once, as a server that has been up a while has.
 WARMUP_SECONDS = int(os.environ.get("BENCH_WARMUP", "2"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+# Clients that write at once, each on a row of its own (the bench data has that many).
+WRITERS = 8
 # Flask-Login ties a session to the client's address and User-Agent: one for every client.
 USER_AGENT = "planner-bench"
 CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
@@ -47,6 +49,7 @@ LUA = r"""
 wrk.method = [[%(method)s]]
 wrk.body = [[%(body)s]]
 %(headers)s
+%(script)s
 done = function(summary, latency, requests)
   local f = io.open([[%(out)s]], "w")
   f:write(string.format(
@@ -59,6 +62,48 @@ done = function(summary, latency, requests)
   f:close()
 end
 """
+
+
+# Writes: each connection on a thread of its own, sending its own client's steps in turn
+# (e.g. move up, move down); every thread's Lua state reads `clients` from the script. A
+# client that `tracks` its ETag sends it back in If-Match (minutes refuse a save without).
+WRITERS_LUA = r"""
+clients = %(clients)s
+made = 0
+function setup(thread)
+  made = made + 1
+  thread:set("index", made)
+end
+function init(args)
+  client = clients[(index - 1) %% #clients + 1]
+  n = 0
+  etag = client.etag
+end
+function request()
+  n = n + 1
+  local step = client.steps[(n - 1) %% #client.steps + 1]
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  if client.tracks then headers["If-Match"] = etag end
+  return wrk.format(step[1], step[2], headers, step[3])
+end
+function response(status, headers, body)
+  if client.tracks and headers["ETag"] then etag = headers["ETag"] end
+end
+"""
+
+
+def _lua(value: Any) -> str:
+    """A Lua literal of lists, dicts, strings, numbers and booleans."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "[==[" + value + "]==]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_lua(v)}" for k, v in value.items()) + "}"
+    return "{" + ", ".join(_lua(v) for v in value) + "}"
 
 
 def free_port() -> int:
@@ -123,6 +168,9 @@ def main() -> int:
         "feed_meetings": data["feed_meetings"], "agenda_builds": results.pop("_builds"),
         "first_feed_build_ms": results.pop("_first_feed"),
         "feed_after_change": results.pop("_after_change"),
+        "secretariat_feed_meetings": data["secretariat_feed_meetings"],
+        "secretariat_feed": results.pop("_secretariat_feed"),
+        "exports": results.pop("_exports"),
         "server_log_errors": problems[:20], "endpoints": results,
     }
     report["targets"] = targets(report)
@@ -225,23 +273,159 @@ def measure(base: str, data: dict[str, Any]) -> dict[str, Any]:
     ]
     results: dict[str, Any] = {"_builds": builds, "_first_feed": first_feed,
                                "_after_change": after_change}
-    for name, method, path, headers, body, connections, expected in endpoints:
-        status = check(base + path, method, headers, body)
-        if status != expected:
-            raise SystemExit(f"{name}: {method} {path} answered {status}, not {expected}: "
-                             "its figures would measure another answer")
-        if WARMUP_SECONDS:
-            wrk(base + path, method, headers, body, connections, WARMUP_SECONDS)
-        result = wrk(base + path, method, headers, body, connections)
-        result["status"] = status
-        results[name] = result
-        print(f"  {name:<23} {result['rps']:>8.1f} req/s  p95 {result['p95_ms']:>7.1f} ms",
-              flush=True)
+    run_endpoints(base, endpoints, results)
+    run_endpoints(base, writes_and_exports(base, data, page, api), results)
+    results["_exports"] = {
+        name: timed_once(base + f"/meetings/{data['big_meeting_id']}/agenda/v1.{kind}", page)
+        for name, kind in (("agenda v1 .docx, big", "docx"), ("agenda v1 .pdf, big", "pdf"))}
+    results["_secretariat_feed"] = secretariat_feed(base, data)
+    secretariat = f"/calendar/{data['secretariat_feed_token']}.ics"
+    etag = urllib.request.urlopen(base + secretariat).headers["ETag"]
+    run_endpoints(base, [("secretariat feed, 304", "GET", secretariat,
+                          {"If-None-Match": etag}, "", CONNECTIONS, 304)], results)
     ceiling = results["healthz (ceiling)"]["rps"]
     for name, result in results.items():
         if not name.startswith("_"):
             result["ratio_to_ceiling"] = round(result["rps"] / ceiling, 3)
     return results
+
+
+def run_endpoints(base: str, endpoints: list[tuple], results: dict[str, Any]) -> None:
+    """wrk on each endpoint, after checking it answers the status it is there to measure.
+    A write's `clients` (a function: what each client sends, made afresh for each run)
+    replace its method, path and body."""
+    for name, method, path, headers, body, connections, expected, *more in endpoints:
+        clients = more[0] if more else None
+        if clients is not None:
+            first = clients()[0]
+            method, path, body = first["steps"][0]
+            checked = {**headers, **({"If-Match": first["etag"]} if first.get("tracks") else {})}
+            status = check(base + path, method, checked, body)
+        else:
+            status = check(base + path, method, headers, body)
+        if status != expected:
+            raise SystemExit(f"{name}: {method} {path} answered {status}, not {expected}: "
+                             "its figures would measure another answer")
+        if WARMUP_SECONDS:
+            wrk(base + path, method, headers, body, connections, WARMUP_SECONDS,
+                clients=clients() if clients else None)
+        result = wrk(base + path, method, headers, body, connections,
+                     clients=clients() if clients else None)
+        result["status"] = status
+        results[name] = result
+        print(f"  {name:<27} {result['rps']:>8.1f} req/s  p95 {result['p95_ms']:>7.1f} ms",
+              flush=True)
+
+
+def writes_and_exports(base: str, data: dict[str, Any], page: dict[str, str],
+                       api: dict[str, str]) -> list[tuple]:
+    """The rows after the reads: edits of the big draft by 8 clients, each on an item of
+    its own; then that draft circulated (v1), its draft page compared with v1 and v1
+    exported; minutes saved and action items closed and reopened, each client its own;
+    a search; and a secretariat's feed of every meeting."""
+    meeting = data["big_meeting_id"]
+    json_api = {**api, "Content-Type": "application/json"}
+    database = create_engine(data["_url"])
+    try:
+        with database.connect() as connection:
+            items = connection.execute(text(
+                "SELECT agenda_item.id FROM agenda_item JOIN agenda ON agenda.id = "
+                "agenda_item.agenda_id WHERE agenda.meeting_id = :meeting AND "
+                "agenda_item.kind = 'commitment' AND NOT agenda_item.dismissed "
+                "ORDER BY agenda_item.position"), {"meeting": meeting}).scalars().all()
+    finally:
+        database.dispose()
+    # Spread over the draft, three sets of WRITERS: to move, to remove, to add after.
+    picked = items[::max(1, len(items) // (3 * WRITERS + 1))][1:3 * WRITERS + 1]
+    moving, removing, adding = (picked[n * WRITERS:(n + 1) * WRITERS] for n in range(3))
+    items_path = f"/api/v1/meetings/{meeting}/agenda/items"
+
+    def each(idents: list[int], *steps: tuple[str, str, str]) -> Any:
+        return lambda: [{"steps": [(method, path.replace("ID", str(ident)),
+                                    body.replace("ID", str(ident)))
+                                   for method, path, body in steps]} for ident in idents]
+
+    def minutes_clients() -> list[dict[str, Any]]:
+        clients = []
+        for n, ident in enumerate(data["draft_minutes_meeting_ids"]):
+            path = f"/api/v1/meetings/{ident}/minutes"
+            request = urllib.request.Request(base + path, headers={**api,
+                                                                  "User-Agent": USER_AGENT})
+            with urllib.request.urlopen(request) as answer:
+                tag = answer.headers["ETag"]
+            steps = [("PUT", path, json.dumps({"summary": f"Client {n}, save {k}: the "
+                                                          "participants reviewed progress.",
+                                               "notes": [], "attendance": []}))
+                     for k in range(2)]
+            clients.append({"steps": steps, "etag": tag, "tracks": True})
+        return clients
+
+    # v1 of the big draft, then one edit: the draft page measured next compares the whole
+    # draft with v1 (before the writes below add numbered items to it).
+    status = check(base + f"/api/v1/meetings/{meeting}/agenda/circulate", "POST", json_api,
+                   "{}")
+    if status != 201:
+        raise SystemExit(f"circulating the big agenda answered {status}, not 201")
+    status = check(base + f"{items_path}/{moving[0]}", "PATCH", json_api, '{"move": "down"}')
+    if status != 200:
+        raise SystemExit(f"moving an item of the big draft answered {status}, not 200")
+    secretariat = f"/calendar/{data['secretariat_feed_token']}.ics"
+    return [
+        # The draft once v1 is circulated: the page says what changed since.
+        ("circulated draft page", "GET", f"/meetings/{meeting}/agenda/draft", page, "",
+         CONNECTIONS, 200),
+        ("agenda item move (API)", "PATCH", "", json_api, "", WRITERS, 200,
+         each(moving, ("PATCH", items_path + "/ID", '{"move": "up"}'),
+              ("PATCH", items_path + "/ID", '{"move": "down"}'))),
+        ("agenda item remove (API)", "PATCH", "", json_api, "", WRITERS, 200,
+         each(removing, ("PATCH", items_path + "/ID", '{"removed": true}'),
+              ("PATCH", items_path + "/ID", '{"removed": false}'))),
+        ("agenda item add (API)", "POST", "", json_api, "", WRITERS, 201,
+         each(adding, ("POST", items_path, '{"title": "Item of the benchmark", '
+                                           '"duration_minutes": 5, "after": ID}'))),
+        ("minutes save (API)", "PUT", "", json_api, "", WRITERS, 200, minutes_clients),
+        ("action item close (API)", "PATCH", "", json_api, "", WRITERS, 200,
+         each(data["action_item_ids"],
+              ("PATCH", "/api/v1/action-items/ID", '{"status": "done", "outcome": "Done."}'),
+              ("PATCH", "/api/v1/action-items/ID",
+               '{"status": "open", "reason": "Reopened by the benchmark."}'))),
+        ("search", "GET", "/search?q=ports", page, "", CONNECTIONS, 200),
+        ("secretariat feed, fresh", "GET", secretariat, {}, "", CONNECTIONS, 200),
+    ]
+
+
+def timed_once(url: str, headers: dict[str, str]) -> dict[str, Any]:
+    """One request, timed, whatever it answers: an export of thousands of items can take
+    longer than a wrk run (or than gunicorn lets a worker take: then 500, and the run
+    fails on the server's log)."""
+    request = urllib.request.Request(url, headers={**headers, "User-Agent": USER_AGENT})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=120) as answer:
+            size, status = len(answer.read()), answer.status
+    except urllib.error.HTTPError as answer:
+        size, status = 0, answer.code
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    print(f"  {url.rsplit('/', 1)[-1]:<27} answered {status} in {ms} ms ({size} bytes)",
+          flush=True)
+    return {"status": status, "ms": ms, "bytes": size}
+
+
+def secretariat_feed(base: str, data: dict[str, Any]) -> dict[str, Any]:
+    """A secretariat's feed of every meeting: built from nothing (the first request),
+    then, with both workers holding it, fetched after each change to one of its
+    meetings as a polling client would."""
+    url = f"{base}/calendar/{data['secretariat_feed_token']}.ics"
+    started = time.perf_counter()
+    urllib.request.urlopen(url).read()
+    first = round((time.perf_counter() - started) * 1000, 1)
+    wrk(url, "GET", {}, "", CONNECTIONS, 2)  # every worker builds it once
+    database = create_engine(data["_url"])
+    try:
+        after_change = feed_after_changes(url, database, data["big_meeting_id"])
+    finally:
+        database.dispose()
+    return {"first_ms": first, **after_change}
 
 
 def feed_after_changes(url: str, database: Engine, meeting_id: int,
@@ -315,14 +499,18 @@ def check(url: str, method: str, headers: dict[str, str], body: str) -> int:
 
 
 def wrk(url: str, method: str, headers: dict[str, str], body: str, connections: int,
-        seconds: int = SECONDS) -> dict:
+        seconds: int = SECONDS, clients: list[dict[str, Any]] | None = None) -> dict:
+    """`clients`: for writes, what each connection sends (each on its own thread)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
         script = Path(tmp) / "script.lua"
         headers = {**headers, "User-Agent": USER_AGENT}
         lines = "\n".join(f"wrk.headers[ [[{k}]] ] = [[{v}]]" for k, v in headers.items())
-        script.write_text(LUA % {"method": method, "body": body, "headers": lines, "out": out})
-        subprocess.run(["wrk", "-t", str(min(2, connections)), "-c", str(connections),
+        extra = WRITERS_LUA % {"clients": _lua(clients)} if clients else ""
+        script.write_text(LUA % {"method": method, "body": body, "headers": lines, "out": out,
+                                 "script": extra})
+        threads = connections if clients else min(2, connections)
+        subprocess.run(["wrk", "-t", str(threads), "-c", str(connections),
                         "-d", f"{seconds}s", "--timeout", "10s", "-s", str(script), url],
                        check=True, capture_output=True)
         raw = json.loads(out.read_text())
@@ -339,7 +527,10 @@ def wrk(url: str, method: str, headers: dict[str, str], body: str, connections: 
 PAGES_AND_LISTS = ("dashboard", "dialogue page", "meeting page", "meeting page, big draft",
                    "draft agenda, big", "dialogue .ics",
                    "API dialogues", "API commitments", "API meetings", "API action items",
-                   "API participants")
+                   "API participants", "circulated draft page", "search")
+WRITES = ("agenda item move (API)", "agenda item remove (API)", "agenda item add (API)",
+          "minutes save (API)", "action item close (API)")
+EXPORTS = ("agenda v1 .docx, big", "agenda v1 .pdf, big")
 
 
 def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -354,12 +545,25 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         ("the feed after a change to one of its meetings: p95 < 150 ms",
          report["feed_after_change"]["p95_ms"], lambda v: v < 150),
         *((f"{name}: p95 < 150 ms", endpoints[name]["p95_ms"], lambda v: v < 150)
-          for name in PAGES_AND_LISTS),
+          for name in PAGES_AND_LISTS if name in endpoints),
+        *((f"{name}, {WRITERS} clients: p95 < 150 ms", endpoints[name]["p95_ms"],
+           lambda v: v < 150) for name in WRITES if name in endpoints),
+        *((f"{name}: answered 200 in < 2 s", report["exports"][name]["ms"]
+           if report["exports"][name]["status"] == 200 else float("inf"), lambda v: v < 2000)
+          for name in EXPORTS if name in report.get("exports", {})),
         (f"the big agenda built from nothing, {report['agenda_builds']['times']} times: "
          "p95 < 500 ms", report["agenda_builds"]["p95_ms"], lambda v: v < 500),
         ("building the big agenda again: p95 < 500 ms",
          endpoints["agenda build (POST)"]["p95_ms"], lambda v: v < 500),
     ]
+    if "secretariat_feed" in report:
+        checks += [
+            (f"a secretariat's feed ({report['secretariat_feed_meetings']} meetings) after a "
+             "change to one of its meetings: p95 < 300 ms",
+             report["secretariat_feed"]["p95_ms"], lambda v: v < 300),
+            ("a secretariat's feed answered 304 at >= 0.5 x the ceiling's throughput",
+             endpoints["secretariat feed, 304"]["ratio_to_ceiling"], lambda v: v >= 0.5),
+        ]
     return [{"target": text, "figure": value, "met": bool(test(value))}
             for text, value, test in checks]
 
@@ -370,11 +574,11 @@ def print_table(report: dict[str, Any]) -> None:
           f"{report['seconds_per_endpoint']} s each, gunicorn 2 workers, {report['cpus']} CPUs; "
           f"the big agenda built from nothing {builds['times']} times: first {builds['first_ms']}"
           f" ms, p50 {builds['p50_ms']} ms, p95 {builds['p95_ms']} ms, max {builds['max_ms']} ms")
-    print(f"| {'endpoint':<23} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
+    print(f"| {'endpoint':<27} | {'req/s':>8} | {'p50 ms':>7} | {'p95 ms':>7} | {'p99 ms':>7} "
           f"| {'x ceiling':>9} |")
-    print(f"|{'-' * 25}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 10}:|")
+    print(f"|{'-' * 29}|{'-' * 10}:|{'-' * 8}:|{'-' * 8}:|{'-' * 8}:|{'-' * 10}:|")
     for name, r in report["endpoints"].items():
-        print(f"| {name:<23} | {r['rps']:>8.1f} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} "
+        print(f"| {name:<27} | {r['rps']:>8.1f} | {r['p50_ms']:>7.1f} | {r['p95_ms']:>7.1f} "
               f"| {r['p99_ms']:>7.1f} | {r['ratio_to_ceiling']:>9.3f} |")
     print(f"\nFirst build of the personal feed ({report['feed_meetings']} meetings): "
           f"{report['first_feed_build_ms']} ms; after a change to one of its meetings, "
@@ -382,6 +586,13 @@ def print_table(report: dict[str, Any]) -> None:
           f"p95 {report['feed_after_change']['p95_ms']} ms "
           f"({report['feed_after_change']['times']} changes, one client; answered 304 before "
           f"the change reached the worker: {report['feed_after_change']['stale_answers']})")
+    if "secretariat_feed" in report:
+        feed = report["secretariat_feed"]
+        print(f"A secretariat's feed ({report['secretariat_feed_meetings']} meetings): first "
+              f"build {feed['first_ms']} ms; after a change to one of its meetings, p50 "
+              f"{feed['p50_ms']} ms, p95 {feed['p95_ms']} ms, max {feed['max_ms']} ms "
+              f"({feed['times']} changes; answered 304 before the change reached the "
+              f"worker: {feed['stale_answers']})")
     for check in report["targets"]:
         print(f"  {'met   ' if check['met'] else 'MISSED'}  {check['target']} ({check['figure']})")
 

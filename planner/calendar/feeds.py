@@ -23,8 +23,10 @@ from datetime import datetime, timedelta
 from flask import current_app, request
 from sqlalchemy import Engine, bindparam, select, update
 
+from planner.access import leave_out_archived, restrict_to_visible
 from planner.calendar import ics
 from planner.calendar.changes import KnownLinks, known_links
+from planner.calendar.operations import dialogues_meetings
 from planner.extensions import db
 from planner.models import CalendarToken, Dialogue, Person, utcnow
 
@@ -146,3 +148,51 @@ def forget_all() -> None:
     global _kept_size
     _kept.clear()
     _kept_size = 0
+    _dialogue_events.clear()
+
+
+# --- a person's feed, assembled from each dialogue's events ------------------------------
+
+# Per process: each dialogue's events under its calendar revision (which every change to
+# what its calendar shows moves: see the module's docstring) and the settings the events
+# take their links from. A person's feed after one meeting changed reads the revisions
+# of the dialogues they see (one row each, columns only), the meetings of the dialogue
+# whose revision moved, and joins the bytes kept of all the others: a secretariat's feed
+# of thousands of meetings costs what the change touched, not the whole feed.
+KEPT_DIALOGUES = 4096
+# Meetings are read for this many dialogues at a time (SQLite's limit on parameters).
+DIALOGUES_PER_READ = 500
+_dialogue_events: OrderedDict[tuple, tuple[ics.FeedEvent, ...]] = OrderedDict()
+
+
+def reader_events(reader: FeedReader) -> list[ics.FeedEvent]:
+    """The events of every meeting in the person's feed (see feed_meetings: the
+    meetings of every dialogue they see but an archived one's)."""
+    query = leave_out_archived(
+        restrict_to_visible(select(Dialogue.id, Dialogue.calendar_revision), Dialogue.id,
+                            reader),
+        Dialogue.id,
+    )
+    settings = ics.event_settings()
+    events: list[ics.FeedEvent] = []
+    missing: dict[int, tuple] = {}
+    for ident, revision in db.session.execute(query):
+        key = (ident, revision, settings)
+        found = _dialogue_events.get(key)
+        if found is None:
+            missing[ident] = key
+        else:
+            _dialogue_events.move_to_end(key)
+            events += found
+    idents = list(missing)
+    for start in range(0, len(idents), DIALOGUES_PER_READ):
+        chunk = idents[start:start + DIALOGUES_PER_READ]
+        built: dict[int, list[ics.FeedEvent]] = {ident: [] for ident in chunk}
+        for meeting in db.session.scalars(dialogues_meetings(chunk)):
+            built[meeting.dialogue_id].append(ics.feed_event(meeting, settings))
+        for ident, made in built.items():
+            _dialogue_events[missing[ident]] = tuple(made)
+            events += made
+    while len(_dialogue_events) > KEPT_DIALOGUES:
+        _dialogue_events.popitem(last=False)
+    return events

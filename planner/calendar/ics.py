@@ -120,15 +120,43 @@ def feed(
     A feed is its header and time zones, then one event per meeting. Each event's bytes
     are kept under everything they are made from, so that after one meeting changes,
     every feed that shows it is rebuilt from the events already written but that one."""
+    settings = event_settings()
+    return feed_of_events([feed_event(meeting, settings) for meeting in meetings], name=name,
+                          description=description, empty_since=empty_since, tag=tag)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """A meeting's event in a feed, with what the feed's order, time zones and
+    Last-Modified take from it: a feed is assembled from these without the meetings."""
+
+    starts_at: datetime
+    meeting_id: int
+    body: bytes
+    changed: datetime
+    timezone: str
+    first_year: int
+    last_year: int
+
+
+def feed_of_events(
+    events: Iterable[FeedEvent], *, name: str, description: str, empty_since: datetime,
+    tag: str,
+) -> Document:
+    """The feed of these events: header, the time zones they use, the events by start."""
     calendar = _calendar(name=name, description=description)
-    meetings = _in_order_with_zones(calendar, meetings)
+    events = sorted(events, key=lambda event: (event.starts_at, event.meeting_id))
+    years: dict[str, tuple[int, int]] = {}
+    for event in events:
+        first, last = years.get(event.timezone, (event.first_year, event.last_year))
+        years[event.timezone] = (min(first, event.first_year), max(last, event.last_year))
+    for tzid, (first, last) in sorted(years.items()):
+        calendar.add_component(vtimezone(tzid, first, last))
     head = calendar.to_ical()
     assert head.endswith(END_CALENDAR)
-    settings = _event_settings()
-    body = b"".join([head[:-len(END_CALENDAR)],
-                     *(_feed_event(meeting, settings) for meeting in meetings),
+    body = b"".join([head[:-len(END_CALENDAR)], *(event.body for event in events),
                      END_CALENDAR])
-    changed = max((last_changed(m) for m in meetings), default=empty_since)
+    changed = max((event.changed for event in events), default=empty_since)
     return Document(body, changed, tag)
 
 
@@ -139,10 +167,16 @@ _events: OrderedDict[tuple, bytes] = OrderedDict()
 _MEETING_COLUMNS = tuple(c.key for c in Meeting.__table__.columns)
 
 
-def _event_settings() -> tuple:
+def event_settings() -> tuple:
     """What an event takes from the settings and the request: its links and ORGANIZER."""
     address = organizer()
     return (base_url(), str(address), address.params.get("CN"))
+
+
+def feed_event(meeting: Meeting, settings: tuple) -> FeedEvent:
+    return FeedEvent(meeting.starts_at, meeting.id, _feed_event(meeting, settings),
+                     last_changed(meeting), meeting.timezone, meeting.local_start.year,
+                     meeting.local_end.year)
 
 
 def _feed_event(meeting: Meeting, settings: tuple) -> bytes:

@@ -30,7 +30,6 @@ from planner.calendar.operations import (
     active_feed,
     answer_counts,
     dialogue_meetings,
-    feed_meetings,
     hash_token,
     invitation,
     invite_counts,
@@ -112,8 +111,8 @@ def personal_feed(token: str):
         abort(404)
     reader, tag = opened
     feeds.note_use(reader)
-    response = _feed_response(tag, lambda: ics.feed(
-        feed_meetings(reader),
+    response = _feed_response(tag, lambda: ics.feed_of_events(
+        feeds.reader_events(reader),
         name=FEED_NAME,
         description="Meetings of your dialogues, from Dialogue Planner",
         empty_since=reader.created_at,

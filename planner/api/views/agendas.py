@@ -4,7 +4,7 @@ The rules are planner.agendas.operations."""
 
 from __future__ import annotations
 
-from flask import abort, url_for
+from flask import abort, request, url_for
 
 from planner.access import can_manage, meeting_or_404, require
 from planner.agendas import operations as ops
@@ -33,7 +33,8 @@ def _drafting(meeting_id: int) -> Meeting:
 
 
 def _draft(meeting: Meeting) -> Agenda:
-    agenda = ops.load_agenda(meeting.id)
+    """The draft without its items: an edit touches one item."""
+    agenda = ops.agenda_of(meeting.id)
     if agenda is None:
         raise Problem(404, "This meeting has no draft agenda yet: build it first "
                            "(POST .../agenda/build).")
@@ -41,15 +42,17 @@ def _draft(meeting: Meeting) -> Agenda:
 
 
 def _item(agenda: Agenda, item_id: int) -> AgendaItem:
-    for item in agenda.items:
-        if item.id == item_id:
-            return item
-    abort(404)
+    item = ops.item_of(agenda, item_id)
+    if item is None:
+        abort(404)
+    return item
 
 
-def _expected(agenda: Agenda) -> int:
+def _expected(agenda: Agenda) -> int | None:
+    """The version If-Match names (412 when it is not the current one), or None without
+    If-Match: the change then applies to the draft as it is when it is made."""
     check_if_match(etag("agenda", agenda.version_id))
-    return agenda.version_id
+    return agenda.version_id if request.headers.get("If-Match", "").strip() else None
 
 
 def _version(version: AgendaVersion) -> s.AgendaVersionOut:
@@ -68,21 +71,22 @@ def _presenter(item: AgendaItem) -> s.PresenterOut | None:
     return None
 
 
+def _out(item: AgendaItem, slot: ops.Slot | None) -> s.AgendaItemOut:
+    """An item, with its number and times when it is not removed."""
+    return s.AgendaItemOut(
+        id=item.id, number=slot.number if slot else None, kind=item.kind,
+        title=item.title, reason=item.reason, notes=item.notes,
+        duration_minutes=item.duration_minutes,
+        local_start=f"{slot.starts:%H:%M}" if slot else None,
+        local_end=f"{slot.ends:%H:%M}" if slot else None,
+        presenter=_presenter(item), commitment_id=item.commitment_id,
+        action_item_id=item.action_item_id, theme_id=item.theme_id, removed=item.dismissed,
+    )
+
+
 def _items(meeting: Meeting, agenda: Agenda) -> list[s.AgendaItemOut]:
     slots = {slot.item.id: slot for slot in ops.schedule(meeting, ops.active_items(agenda)).slots}
-    shown = []
-    for item in ops.all_items(agenda):
-        slot = slots.get(item.id)
-        shown.append(s.AgendaItemOut(
-            id=item.id, number=slot.number if slot else None, kind=item.kind,
-            title=item.title, reason=item.reason, notes=item.notes,
-            duration_minutes=item.duration_minutes,
-            local_start=f"{slot.starts:%H:%M}" if slot else None,
-            local_end=f"{slot.ends:%H:%M}" if slot else None,
-            presenter=_presenter(item), commitment_id=item.commitment_id,
-            action_item_id=item.action_item_id, theme_id=item.theme_id, removed=item.dismissed,
-        ))
-    return shown
+    return [_out(item, slots.get(item.id)) for item in ops.all_items(agenda)]
 
 
 def _agenda(meeting: Meeting, model: type[s.AgendaOut] = s.AgendaOut, **extra) -> Reply:
@@ -154,7 +158,8 @@ def get_agenda_item(meeting_id: int, item_id: int):
 
 
 def _one(meeting: Meeting, agenda: Agenda, item_id: int) -> Reply:
-    shown = next(entry for entry in _items(meeting, agenda) if entry.id == item_id)
+    """One item, numbered and timed (not the whole draft)."""
+    shown = _out(_item(agenda, item_id), ops.slot_of(agenda, item_id))
     return Reply(shown, headers={"ETag": etag("agenda", agenda.version_id)})
 
 
