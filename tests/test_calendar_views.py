@@ -151,12 +151,57 @@ def test_a_feed_link_works_without_sign_in_and_is_stored_only_as_a_hash(sign_in,
     assert occurrences(response.data, date(2000, 1, 1), date(2100, 1, 1)) == expected(
         db.session.scalars(select(Meeting).where(Meeting.dialogue_id == coalition.id)))
     assert str(parse(response.data)["X-WR-CALNAME"]) == "Dialogue Planner: my meetings"
-    assert b"ATTENDEE" not in response.data
+    # Nobody's address but the reader's own (their answer: see the test below).
+    assert set(re.findall(rb"mailto:([^\r\n]+)", response.data.replace(b"\r\n ", b""))) <= {
+        DELEGATE_NL.encode(), b"secretariat@localhost"}
     db.session.expire_all()
     assert db.session.scalar(select(CalendarToken)).last_used_at is not None
     etag = response.headers["ETag"]
     assert anonymous.get(f"/calendar/{token}.ics",
                          headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_personal_feed_carries_the_readers_own_answer_and_nobody_elses(sign_in, app):
+    client = sign_in(DELEGATE_NL)
+    antwerp = meeting_in("coalition")
+    invitees = {i.person.email: i for i in antwerp.invitees}
+    assert invitees[DELEGATE_NL].response == "NEEDS-ACTION"
+    invitees[CHAIR_COALITION].response = "DECLINED"
+    db.session.commit()
+    path = "/calendar/" + make_feed_link(client).rsplit("/", 1)[1]
+    anonymous = app.test_client()
+
+    def own_line(response) -> list[str]:
+        event = next(e for e in parse(response.data).walk("VEVENT")
+                     if str(e["UID"]) == antwerp.uid)
+        attendees = event.get("ATTENDEE")
+        attendees = attendees if isinstance(attendees, list) else [attendees]
+        return [(str(a), a.params["PARTSTAT"]) for a in attendees if a is not None]
+
+    before = anonymous.get(path)
+    assert own_line(before) == [(f"mailto:{DELEGATE_NL}", "NEEDS-ACTION")]
+    client.post(f"/meetings/{antwerp.id}/rsvp", data={
+        "response": "accepted", "csrf_token": csrf_token(client, f"/meetings/{antwerp.id}")})
+    # Uninvited from another meeting: its event goes back to no ATTENDEE at all.
+    other = db.session.scalar(select(MeetingInvitee).where(
+        MeetingInvitee.person_id == person(DELEGATE_NL).id,
+        MeetingInvitee.meeting_id != antwerp.id).limit(1))
+    db.session.delete(other)
+    db.session.commit()
+    # The answer moves the feed's ETag: the calendar app fetches it and shows "accepted";
+    # the chair's answer (declined) is never in someone else's feed.
+    after = anonymous.get(path, headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert own_line(after) == [(f"mailto:{DELEGATE_NL}", "ACCEPTED")]
+    assert b"chair.coalition" not in after.data
+    assert anonymous.get(path, headers={
+        "If-None-Match": after.headers["ETag"]}).status_code == 304
+    # Exactly the meetings they are invited to carry the line.
+    invited = set(db.session.scalars(select(Meeting.uid).join(MeetingInvitee).where(
+        MeetingInvitee.person_id == person(DELEGATE_NL).id)))
+    events = list(parse(after.data).walk("VEVENT"))
+    assert len(events) > len(invited) >= 1  # the one uninvited from is still in the feed
+    assert {str(e["UID"]) for e in events if e.get("ATTENDEE") is not None} == invited
 
 
 def test_a_revoked_or_replaced_feed_link_answers_404(sign_in, app):

@@ -28,10 +28,10 @@ from planner.calendar import ics
 from planner.calendar.changes import KnownLinks, known_links
 from planner.calendar.operations import dialogues_meetings
 from planner.extensions import db
-from planner.models import CalendarToken, Dialogue, Person, utcnow
+from planner.models import CalendarToken, Dialogue, MeetingInvitee, Person, utcnow
 
 # Raise it when what ics.py writes changes, so that clients fetch their feeds again.
-FORMAT = "2"
+FORMAT = "3"
 # Calendar apps poll every few minutes to hours; one write an hour says "still in use".
 LAST_USED_GRANULARITY = timedelta(hours=1)
 
@@ -167,7 +167,26 @@ _dialogue_events: OrderedDict[tuple, tuple[ics.FeedEvent, ...]] = OrderedDict()
 
 def reader_events(reader: FeedReader) -> list[ics.FeedEvent]:
     """The events of every meeting in the person's feed (see feed_meetings: the
-    meetings of every dialogue they see but an archived one's)."""
+    meetings of every dialogue they see but an archived one's), each meeting they are
+    invited to with their own ATTENDEE line and answer (PARTSTAT): their calendar app
+    shows "accepted" or "declined" as for an invite. Nobody else's line: feeds end up
+    on third-party servers. Their answer moves their calendar revision (a trigger: see
+    the migration `own_answer_in_feed`), so the ETag moves with it."""
+    return ics.with_own_answers(_dialogues_events(reader), own_answers(reader.id))
+
+
+def own_answers(person_id: int) -> dict[int, ics.OwnAnswer]:
+    rows = db.session.execute(
+        select(MeetingInvitee.meeting_id, MeetingInvitee.role, MeetingInvitee.response,
+               Person.email, Person.name)
+        .join(Person, Person.id == MeetingInvitee.person_id)
+        .where(MeetingInvitee.person_id == person_id)
+    )
+    return {meeting_id: ics.OwnAnswer(email, name, role, response)
+            for meeting_id, role, response, email, name in rows}
+
+
+def _dialogues_events(reader: FeedReader) -> list[ics.FeedEvent]:
     query = leave_out_archived(
         restrict_to_visible(select(Dialogue.id, Dialogue.calendar_revision), Dialogue.id,
                             reader),

@@ -196,6 +196,52 @@ def _feed_event(meeting: Meeting, settings: tuple) -> bytes:
     return event
 
 
+@dataclass(frozen=True, slots=True)
+class OwnAnswer:
+    """The reader's own invitation to a meeting, for their line in their feed."""
+
+    email: str
+    name: str
+    role: str
+    response: str
+
+
+END_EVENT = b"END:VEVENT\r\n"
+
+
+def with_own_answers(events: list[FeedEvent],
+                     answers: dict[int, OwnAnswer]) -> list[FeedEvent]:
+    """The events, each meeting the reader is invited to with their ATTENDEE line (as
+    an invite has it, PARTSTAT included) before its END:VEVENT."""
+    if not answers:
+        return events
+    shown = []
+    for event in events:
+        answer = answers.get(event.meeting_id)
+        if answer is not None and event.body.endswith(END_EVENT):
+            body = event.body[:-len(END_EVENT)] + _own_line(answer) + END_EVENT
+            event = FeedEvent(event.starts_at, event.meeting_id, body, event.changed,
+                              event.timezone, event.first_year, event.last_year)
+        shown.append(event)
+    return shown
+
+
+@lru_cache(maxsize=4096)
+def _own_line(answer: OwnAnswer) -> bytes:
+    """The ATTENDEE property, folded, exactly as icalendar writes it in an invite."""
+    address = vCalAddress(f"mailto:{answer.email}")
+    address.params["CN"] = answer.name
+    address.params["CUTYPE"] = "INDIVIDUAL"
+    address.params["ROLE"] = answer.role
+    address.params["PARTSTAT"] = answer.response
+    address.params["RSVP"] = "FALSE"  # a feed cannot be answered: the invite or the site
+    probe = Event()
+    probe.add("attendee", address)
+    lines = probe.to_ical()
+    start = lines.index(b"ATTENDEE")
+    return lines[start:lines.index(END_EVENT)]
+
+
 def forget_events() -> None:
     """For tests that compare a feed made from kept events with one made from none."""
     _events.clear()
