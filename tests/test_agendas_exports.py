@@ -3,6 +3,7 @@ presenters, the classification marking, non-ASCII names, identical bytes."""
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 
@@ -132,3 +133,37 @@ def test_the_version_page_prints_as_the_paper(sign_in, version):
     assert "<style" not in page
     assert MINISTER in page
     assert in_order(page, [entry["title"] for entry in version.content["items"]])
+
+
+def large_content(version: AgendaVersion, count: int) -> dict:
+    """`version`'s content with `count` items, made from its own (so in the shape that
+    circulating writes), each with a number, title and start of its own."""
+    content = copy.deepcopy(version.content)
+    models = content["items"]
+    items = []
+    for index in range(count):
+        entry = dict(models[index % len(models)])
+        minute = 9 * 60 + index
+        entry.update(number=f"{index // 10 + 1}.{index % 10}",
+                     title=f"{entry['title']} ({index + 1})",
+                     starts=f"{minute // 60 % 24:02d}:{minute % 60:02d}")
+        items.append(entry)
+    content["items"] = items
+    return content
+
+
+def test_a_large_version_holds_every_item_in_order_in_both(version):
+    content = large_content(version, 3000)
+    items = content["items"]
+    text = " ".join(pdf_text(exports.agenda_pdf(content)))
+    assert in_order(text, [f"{squeeze(entry['title'])}" for entry in items])
+    assert in_order(text, expected_rows(content))
+    assert MINISTER in text
+    (table,) = docx_parts(exports.agenda_docx(content)).tables
+    rows = [[squeeze(cell.text) for cell in row.cells] for row in table.rows[1:]]
+    assert [row[0] for row in rows] == [entry["number"] for entry in items]
+    assert [row[1].split(" ")[0].split("–")[0] for row in rows] == [
+        entry["starts"] for entry in items]
+    assert [row[2].startswith(squeeze(entry["title"])) for row, entry in
+            zip(rows, items, strict=True)] == [True] * len(items)
+    assert [row[3] for row in rows] == [squeeze(entry["presenter"] or "") for entry in items]
