@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from flask import Flask, current_app, has_request_context
+from flask import Flask, current_app
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from huey.exceptions import TaskLockedException
@@ -221,7 +221,3 @@ def _dead_letter(app: Flask, task: Any, error: BaseException) -> None:
 
 def jobs_of(app: Flask | None = None) -> Jobs:
     return (app or current_app).extensions["planner_jobs"]
-
-
-def in_request() -> bool:
-    return has_request_context()
