@@ -141,6 +141,15 @@ def require(
         abort(403, allowed.reason if isinstance(allowed, Refusal) else reason)
 
 
+def secretariat_only(reason: str) -> Person:
+    """The signed-in person, who must be of the secretariat (403 with the reason if not),
+    for the pages and actions that are the secretariat's alone."""
+    from flask_login import current_user
+
+    require(current_user.is_secretariat, reason)
+    return current_user._get_current_object()
+
+
 def require_or_hide(allowed: bool | Refusal) -> None:
     """For what only its writers even see (drafts): 404 for the others, 403 with the
     reason for a writer refused by the dialogue's state."""

@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,20 +81,18 @@ def restore(source: Path) -> None:
 def _sqlite_copy(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BackupError(f"There is no SQLite database at {source}.")
-    with sqlite3.connect(source) as reader, sqlite3.connect(target) as writer:
+    with closing(sqlite3.connect(source)) as reader, \
+            closing(sqlite3.connect(target)) as writer:
         reader.backup(writer)
-    reader.close()
-    writer.close()
 
 
 def _check_sqlite(path: Path) -> None:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
             verdict = connection.execute("PRAGMA integrity_check").fetchone()[0]
             tables = connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'"
             ).fetchone()[0]
-        connection.close()
     except sqlite3.DatabaseError as error:
         raise BackupError(f"{path} is not a SQLite database: {error}.") from error
     if verdict != "ok":

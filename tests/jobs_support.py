@@ -4,7 +4,9 @@ its own, and the app of the test switched to that queue."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,10 +14,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from planner.jobs.engine import build
 from planner.jobs.tasks import JOBS
+from tests.calendar_support import free_port
 
 PLANNER = str(Path(sys.executable).parent / "planner")
 
@@ -60,6 +64,33 @@ def worker(app: Flask, log: Path, **settings: str) -> Iterator[subprocess.Popen]
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+@contextmanager
+def redis_server() -> Iterator[int]:
+    """Debian's redis-server on a free port of 127.0.0.1 (its port), stopped after the
+    block; keeps nothing on disk."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
+    port = free_port()
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
+                                "--save", "", "--appendonly", "no"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: _answers(port), seconds=10, what="redis-server to start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def wait_until(condition: Callable[[], object], seconds: float = 30.0,

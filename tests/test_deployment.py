@@ -11,7 +11,6 @@ import asyncio
 import http.cookiejar
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from planner.extensions import db
 from planner.models import Meeting, MeetingStatus, OutboxMessage, utcnow
 from tests.calendar_support import Inbox, free_port, smtp_server
 from tests.conftest import CHAIR_COALITION, DELEGATE_NL, DEMO_PASSWORD
-from tests.jobs_support import wait_until
+from tests.jobs_support import redis_server, wait_until
 
 BIN = Path(sys.executable).parent
 pytestmark = pytest.mark.skipif(
@@ -118,32 +117,28 @@ def owner_of_connection(peer_port: int) -> int:
 
 @pytest.fixture
 def deployment(app, demo, tmp_path):
-    redis_server = shutil.which("redis-server")
-    if redis_server is None:
-        pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
-    redis_port, smtp_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANNER_", "FLASK_"))}
-    env.update({
-        "PLANNER_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "PLANNER_SECRET_KEY": "two-servers-one-key",
-        "PLANNER_SECURE_COOKIES": "0",
-        "PLANNER_RATELIMIT_STORAGE_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "PLANNER_SMTP_HOST": "127.0.0.1", "PLANNER_SMTP_PORT": str(smtp_port),
-        "PLANNER_SMTP_TLS": "none",
-        "PLANNER_MAIL_FROM": "Dialogue Secretariat <secretariat@planner.example>",
-        "PLANNER_BASE_URL": "https://planner.example.org",
-        # A sender killed mid-send loses its claim after 5 s (10 minutes by default).
-        "PLANNER_OUTBOX_CLAIM_SECONDS": "5", "PLANNER_OUTBOX_RETRY_SECONDS": "1",
-        "PLANNER_LOG_FORMAT": "json",
-    })
     with ExitStack() as stack:
+        redis_port, smtp_port = stack.enter_context(redis_server()), free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PLANNER_", "FLASK_"))}
+        env.update({
+            "PLANNER_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PLANNER_SECRET_KEY": "two-servers-one-key",
+            "PLANNER_SECURE_COOKIES": "0",
+            "PLANNER_RATELIMIT_STORAGE_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "PLANNER_SMTP_HOST": "127.0.0.1", "PLANNER_SMTP_PORT": str(smtp_port),
+            "PLANNER_SMTP_TLS": "none",
+            "PLANNER_MAIL_FROM": "Dialogue Secretariat <secretariat@planner.example>",
+            "PLANNER_BASE_URL": "https://planner.example.org",
+            # A sender killed mid-send loses its claim after 5 s (10 minutes by default).
+            "PLANNER_OUTBOX_CLAIM_SECONDS": "5", "PLANNER_OUTBOX_RETRY_SECONDS": "1",
+            "PLANNER_LOG_FORMAT": "json",
+        })
+
         def start(name: str, command: list[str]) -> subprocess.Popen:
             proc = process(command, env, tmp_path / f"{name}.log")
             stack.callback(stop, proc)
             return proc
 
-        start("redis", [redis_server, "--port", str(redis_port), "--bind", "127.0.0.1",
-                        "--save", "", "--appendonly", "no"])
         servers = []
         for name in ("server-a", "server-b"):
             port = free_port()

@@ -6,9 +6,6 @@ the request id that queued a job in the job's log lines."""
 from __future__ import annotations
 
 import json
-import shutil
-import socket
-import subprocess
 from datetime import UTC, datetime
 
 import pytest
@@ -20,7 +17,7 @@ from planner.jobs.engine import PERIODIC
 from planner.models import FailedJob, FailedJobStatus, Meeting, OutboxMessage, utcnow
 from tests.calendar_support import free_port, smtp_server
 from tests.conftest import CHAIR_COALITION, SECRETARIAT, csrf_token, login
-from tests.jobs_support import use_queue, wait_until, worker
+from tests.jobs_support import redis_server, use_queue, wait_until, worker
 
 ORGANIZER = "secretariat@planner.example"
 
@@ -81,29 +78,9 @@ def test_the_worker_sends_what_a_request_queued_and_logs_it_under_its_request_id
 
 
 @pytest.fixture
-def redis_url(tmp_path):
-    """Debian's redis-server on a free port of 127.0.0.1, stopped after the test."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is missing: `make test` installs Debian's redis-server")
-    port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: _answers(port), seconds=10, what="redis-server to start")
+def redis_url():
+    with redis_server() as port:
         yield f"redis://127.0.0.1:{port}/1"
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def test_the_queue_can_live_in_redis(queued, sign_in, tmp_path, redis_url):

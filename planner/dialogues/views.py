@@ -13,6 +13,7 @@ from planner.access import (
     require,
     restrict_to_visible,
     role_in,
+    secretariat_only,
     visible_dialogues,
 )
 from planner.commitments import operations as commitments_ops
@@ -179,8 +180,7 @@ THEMES_ONLY = "Only the secretariat and the dialogue's chair change its themes."
 
 
 def _secretariat() -> Person:
-    require(current_user.is_secretariat, SET_UP_ONLY)
-    return current_user._get_current_object()
+    return secretariat_only(SET_UP_ONLY)
 
 
 def _settings(form: DialogueForm) -> setup_ops.DialogueSettings:

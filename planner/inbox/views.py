@@ -5,8 +5,9 @@ dismiss."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from planner.access import secretariat_only
 from planner.extensions import db
 from planner.inbox import blueprint
 from planner.inbox import operations as ops
@@ -23,9 +24,7 @@ OUTCOMES = {
 
 
 def _secretariat_only() -> Person:
-    if not current_user.is_secretariat:
-        abort(403, ONLY)
-    return current_user._get_current_object()
+    return secretariat_only(ONLY)
 
 
 def _reply_or_404(reply_id: int) -> CalendarReply:

@@ -47,8 +47,7 @@ class Job:
 
     name: str
     function: Callable[..., Any]
-    retries: int = 5
-    retry_delay: int = 30  # seconds before the first retry; doubled each time
+    retries: int = 5  # each waits twice as long as the one before (JOB_RETRY_SECONDS first)
     every: Callable[..., bool] | None = None
     summary: str = ""
 
@@ -111,11 +110,10 @@ def build(app: Flask, definitions: list[Job]) -> Jobs:
     url = app.config.get("QUEUE_URL") or default_url(app)
     huey = storage_for(url, app.instance_path)
     jobs = Jobs(huey=huey, url=url)
-    first_retry = app.config.get("JOB_RETRY_SECONDS")
     for job in definitions:
         runner = _runner(app, job)
-        delay = job.retry_delay if first_retry is None else first_retry
-        options = dict(retries=job.retries, retry_delay=delay, retry_backoff=2, name=job.name)
+        options = dict(retries=job.retries, retry_delay=app.config["JOB_RETRY_SECONDS"],
+                       retry_backoff=2, name=job.name)
         jobs.tasks[job.name] = huey.task(**options)(runner)
         if job.every is not None:
             # The periodic turn takes no arguments and is not retried: the next turn is.

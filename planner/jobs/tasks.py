@@ -52,13 +52,13 @@ def _schedule_follow_up() -> None:
     now = utcnow()
     if due is None or due - now > FOLLOW_UP_WITHIN:
         return
-    huey = jobs_of().huey
-    planned = huey.get(FOLLOW_UP_KEY, peek=True)
+    jobs = jobs_of()
+    planned = jobs.huey.get(FOLLOW_UP_KEY, peek=True)
     if planned is not None and now < planned <= due:
         return  # a follow-up is already on its way for that time or sooner
-    huey.put(FOLLOW_UP_KEY, due)
+    jobs.huey.put(FOLLOW_UP_KEY, due)
     delay = max((due - now).total_seconds(), 0) + 0.5
-    jobs_of().tasks["outbox.send"].schedule(delay=delay)
+    jobs.tasks["outbox.send"].schedule(delay=delay)
 
 
 def remind_owners() -> str:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
-from planner.access import require
+from planner.access import secretariat_only
 from planner.extensions import db
 from planner.jobs import blueprint, enqueue_after_commit, jobs_of
 from planner.jobs import operations as ops
@@ -19,8 +19,7 @@ SECRETARIAT_ONLY = "Only the secretariat sees and runs the background work."
 
 
 def _secretariat() -> Person:
-    require(current_user.is_secretariat, SECRETARIAT_ONLY)
-    return current_user._get_current_object()
+    return secretariat_only(SECRETARIAT_ONLY)
 
 
 @blueprint.route("/jobs")

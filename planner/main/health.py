@@ -27,7 +27,6 @@ def _database() -> str:
         return "ok"
     except Exception as error:
         log.warning("readiness: the database does not answer: %s", error)
-        db.session.rollback()
         return "the database does not answer"
     finally:
         db.session.rollback()
@@ -37,7 +36,6 @@ def _migrations() -> str:
     try:
         current = set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
     except Exception:
-        db.session.rollback()
         return "the database has no schema yet: run `planner db upgrade`"
     finally:
         db.session.rollback()

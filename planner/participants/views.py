@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from planner.access import require
+from planner.access import secretariat_only
 from planner.extensions import db
 from planner.models import Dialogue, Membership, Participant, Person
 from planner.participants import blueprint, operations
@@ -18,8 +18,7 @@ REGISTER_ONLY = "Only the secretariat keeps the register of participants."
 
 
 def _keeper() -> Person:
-    require(current_user.is_secretariat, REGISTER_ONLY)
-    return current_user._get_current_object()
+    return secretariat_only(REGISTER_ONLY)
 
 
 def _participant_or_404(participant_id: int) -> Participant:

@@ -9,7 +9,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from planner.access import SECRETARIAT, can_schedule, dialogue_or_404, require, role_in
+from planner.access import (
+    SECRETARIAT,
+    can_schedule,
+    dialogue_or_404,
+    require,
+    role_in,
+    secretariat_only,
+)
 from planner.extensions import db
 from planner.models import (
     AuditEvent,
@@ -35,9 +42,7 @@ SEATS_ONLY = "Only the secretariat changes the seats of a dialogue."
 
 
 def _secretariat_only() -> Person:
-    if not current_user.is_secretariat:
-        abort(403, "Only the secretariat manages people and memberships.")
-    return current_user._get_current_object()
+    return secretariat_only("Only the secretariat manages people and memberships.")
 
 
 def _participants() -> list[Participant]:
