@@ -103,11 +103,33 @@ def test_one_item_edit_costs_the_same_on_a_draft_of_any_size(app, demo):
     moves_and_removals = [n for n in range(10) if n % 5 != 4]
     assert [many[n] for n in moves_and_removals] == [few[n] for n in moves_and_removals]
     assert [many[n][1] for n in moves_and_removals] == [2, 2, 1, 1] * 2
-    # An addition: the new item, and at most a short run of items packed after it moved
-    # on by one (in one statement, or none when there is room).
+    # An addition: the new item, and at most a short run of items around it spaced out
+    # (in one statement, or none when there is room).
     for statements, rows in (many[4], many[9]):
         assert statements <= max(few[4][0], few[9][0])
-        assert 1 <= rows <= ops.LONGEST_SHIFT + 1
+        assert 1 <= rows <= 2 * ops.WIDEST + 1
+
+
+def test_adding_item_after_item_at_one_place_rewrites_few_rows(app, demo):
+    """A chair adds 150 items one after another right after the same item of a draft of
+    1,500: each lands right after it, and no addition rewrites more than a short run."""
+    meeting = meeting_in("Antwerp")
+    _more_open_commitments(meeting, 1500)
+    agenda = ops.build_agenda(meeting_in("Antwerp")).agenda
+    anchor = [row for row in ops.outline(agenda.id) if ops.is_sub_item(row)][700]
+    ops.add_item(ops.agenda_of(meeting.id), title="First", after=anchor.id)  # spreads it
+    written, added = [], []
+    for n in range(150):
+        def add(n: int = n) -> None:
+            added.append(ops.add_item(ops.agenda_of(meeting.id), title=f"Added {n}",
+                                      after=anchor.id).id)
+        written.append(_written(meeting.id, add)[1])
+    order = [row.id for row in ops.outline(agenda.id)]
+    at = order.index(anchor.id)
+    assert order[at + 1:at + 151] == added[::-1]  # the last added right after the anchor
+    assert max(written) <= 2 * ops.WIDEST + 1
+    # Mostly one row (the new item): a run is spaced out every few additions only.
+    assert sum(written) < 150 * 4, written
 
 
 def test_the_kept_outline_is_the_stored_one_after_every_edit(app, demo):

@@ -7,16 +7,28 @@ a page older than the draft raises AgendaConflict (the Agenda.version_id lock)."
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, NamedTuple
 
-from sqlalchemy import Integer, Text, bindparam, column, func, insert, or_, select, update
+from sqlalchemy import (
+    Integer,
+    Text,
+    and_,
+    bindparam,
+    column,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, joinedload, selectinload
@@ -190,11 +202,13 @@ def active_items(agenda: Agenda) -> list[AgendaItem]:
     return [item for item in all_items(agenda) if not item.dismissed]
 
 
+_COMMITMENT, _ACTION_REVIEW = AgendaItemKind.COMMITMENT.value, AgendaItemKind.ACTION_REVIEW.value
+
+
 def is_sub_item(item: AgendaItem) -> bool:
     """A commitment under its theme, an action under the review: numbered 3.1, 3.2."""
-    if item.kind == AgendaItemKind.COMMITMENT:
-        return True
-    return item.kind == AgendaItemKind.ACTION_REVIEW and item.source_key != ACTIONS_KEY
+    kind = item.kind  # (plain strings: thousands of items are numbered per page)
+    return kind == _COMMITMENT or (kind == _ACTION_REVIEW and item.source_key != ACTIONS_KEY)
 
 
 def is_no_longer_open(item: AgendaItem) -> bool:
@@ -253,31 +267,39 @@ class Schedule:
         return max(0, math.ceil((self.ends - self.meeting_ends).total_seconds() / 60))
 
 
+def _numbered(items: Iterable[Any]) -> Iterator[tuple[Any, int, int, int, int]]:
+    """Each item with its number (3, 0 for "3"; 3, 1 for "3.1") and the minutes from
+    the meeting's start at which it starts and ends."""
+    minute = major = minor = 0
+    for item in items:
+        if major and is_sub_item(item):
+            minor += 1
+        else:
+            major, minor = major + 1, 0
+        end = minute + (item.duration_minutes or 0)
+        yield item, major, minor, minute, end
+        minute = end
+
+
+def _slot(item: Any, major: int, minor: int, start: int, end: int, meeting: Meeting,
+          meeting_minutes: float) -> Slot:
+    number, level = (f"{major}.{minor}", 2) if minor else (str(major), 1)
+    return Slot(item, number, level, start, end, meeting.starts_at, meeting.zone,
+                end > meeting_minutes)
+
+
 def schedule(meeting: Meeting, items: Sequence[AgendaItem]) -> Schedule:
     """Numbers and start times, item after item from the meeting's start (`items`:
     objects, or rows with their kind, source key and time box)."""
-    zone, starts_at = meeting.zone, meeting.starts_at
-    meeting_minutes = (meeting.ends_at - starts_at).total_seconds() / 60
-    minute = major = minor = 0
-    slots, numbered = [], []
-    for item in items:
-        if is_sub_item(item) and major:
-            minor += 1
-            number, level = f"{major}.{minor}", 2
-        else:
-            major, minor = major + 1, 0
-            number, level = str(major), 1
-            numbered.append(len(slots))
-        end = minute + (item.duration_minutes or 0)
-        slots.append(Slot(item, number, level, minute, end, starts_at, zone,
-                          end > meeting_minutes))
-        minute = end
+    meeting_minutes = (meeting.ends_at - meeting.starts_at).total_seconds() / 60
+    slots = [_slot(*numbered, meeting, meeting_minutes) for numbered in _numbered(items)]
+    ends = meeting.starts_at + timedelta(minutes=slots[-1].end_minute if slots else 0)
     return Schedule(
         slots=slots,
         starts=meeting.local_start,
-        ends=(starts_at + timedelta(minutes=minute)).astimezone(zone),
+        ends=ends.astimezone(meeting.zone),
         meeting_ends=meeting.local_end,
-        numbered=numbered,
+        numbered=[n for n, slot in enumerate(slots) if slot.level == 1],
     )
 
 
@@ -303,59 +325,129 @@ class OutlineRow(NamedTuple):
 def outline(agenda_id: int) -> list[OutlineRow]:
     """Every item of the draft as a row of the columns that number and time it, in
     order: thousands of rows cost little; thousands of objects would not."""
-    return [OutlineRow(*row) for row in db.session.execute(
-        select(AgendaItem.id, AgendaItem.kind, AgendaItem.source_key, AgendaItem.title,
-               AgendaItem.duration_minutes, AgendaItem.dismissed, AgendaItem.position)
-        .where(AgendaItem.agenda_id == agenda_id)
-        .order_by(AgendaItem.position, AgendaItem.id)
-    )]
+    kept = _read_outline(agenda_id)
+    return kept.rows if kept is not None else []
 
 
-# The outlines and schedules of the drafts read last, per process, each under all it
-# depends on. Every change to a draft's items moves the draft's version (`_touch`, or
-# `_lock_draft` for an edit of one item), and a build sets its time anew (a draft
-# deleted and built again may get the same id): a key that still matches names the
-# same items. An edit of one item applies itself to the outline kept under the version
-# it started from and keeps the result under the new one, so that a chair's reordering
-# never reads the whole draft again.
+# The outlines of the drafts read last, per process. Every edit of one item moves the
+# draft's version (`_lock_draft`) and marks the items it writes with the new version
+# (`edited_version`): a kept outline behind the draft catches up by reading those items
+# only, however many edits the other workers made. A build sets the draft's time anew
+# (and a draft deleted and built again may get the same id): an outline of another build
+# is read again whole.
 KEPT_OUTLINES = 8
-_outlines: OrderedDict[tuple[Any, ...], tuple[list[OutlineRow], Schedule]] = OrderedDict()
+_outlines: OrderedDict[int, KeptOutline] = OrderedDict()
 _outlines_lock = threading.Lock()
 
 
-def _outline_key(agenda: Agenda, version: int) -> tuple[Any, ...]:
-    meeting = agenda.meeting
-    return (agenda.id, version, agenda.built_at, meeting.starts_at, meeting.ends_at,
-            meeting.timezone)
+class KeptOutline:
+    """A draft's outline as of a version; its schedule worked out when first asked for."""
+
+    def __init__(self, built_at: datetime | None, version: int, rows: list[OutlineRow]):
+        self.built_at, self.version, self.rows = built_at, version, rows
+        self._plan: tuple[tuple[Any, ...], Schedule] | None = None
+
+    def plan(self, meeting: Meeting) -> Schedule:
+        """The items not removed, numbered and timed from the meeting's times."""
+        key = (meeting.starts_at, meeting.ends_at, meeting.timezone)
+        kept = self._plan
+        if kept is None or kept[0] != key:
+            kept = key, schedule(meeting, [row for row in self.rows if not row.dismissed])
+            self._plan = kept
+        return kept[1]
+
+    def planned(self, meeting: Meeting) -> Schedule | None:
+        kept = self._plan
+        return kept[1] if kept is not None and kept[0] == (
+            meeting.starts_at, meeting.ends_at, meeting.timezone) else None
 
 
-def _kept_outline(key: tuple[Any, ...]) -> tuple[list[OutlineRow], Schedule] | None:
+def _read_outline(agenda_id: int, since: int | None = None) -> KeptOutline | None:
+    """The draft's version and build time with its items in order, or only the items an
+    edit wrote after version `since`; in one statement, so that all of it is as of one
+    moment (on PostgreSQL too). None when the draft is gone."""
+    agenda, item = Agenda.__table__, AgendaItem.__table__
+    joined = item.c.agenda_id == agenda.c.id
+    if since is not None:
+        joined = and_(joined, item.c.edited_version > since)
+    query = (select(agenda.c.version_id, agenda.c.built_at,
+                    *(item.c[name] for name in OutlineRow._fields))
+             .select_from(agenda.outerjoin(item, joined)).where(agenda.c.id == agenda_id))
+    if since is None:
+        query = query.order_by(item.c.position, item.c.id)
+    found = db.session.execute(query).all()
+    if not found:
+        return None
+    rows = [OutlineRow(*row[2:]) for row in found if row[2] is not None]
+    return KeptOutline(found[0][1], found[0][0], rows)
+
+
+def _order(row: OutlineRow) -> tuple[int, int]:
+    return row.position, row.id
+
+
+def _caught_up(kept: KeptOutline, edited: KeptOutline) -> KeptOutline:
+    """`kept` with the items edited since (each put in its place), as of `edited`'s
+    version."""
+    changed = {row.id: row for row in edited.rows}
+    if not changed:
+        return KeptOutline(kept.built_at, edited.version, kept.rows)
+    if len(changed) > WIDEST:
+        rows = [changed.pop(row.id, row) for row in kept.rows]
+        rows.extend(changed.values())  # added since
+        rows.sort(key=_order)
+    else:
+        rows = [row for row in kept.rows if row.id not in changed]
+        for row in changed.values():
+            bisect.insort(rows, row, key=_order)
+    return KeptOutline(kept.built_at, edited.version, rows)
+
+
+def _outline_of(agenda: Agenda, *, under_lock_at: int | None = None) -> KeptOutline:
+    """The draft's outline as of the version the request read, or a later one: kept,
+    caught up, or read whole; and kept. Under the draft's lock, `under_lock_at` is the
+    version the lock moved on from, which the items still are."""
+    wanted = agenda.version_id if under_lock_at is None else under_lock_at
     with _outlines_lock:
-        kept = _outlines.get(key)
+        kept = _outlines.get(agenda.id)
         if kept is not None:
-            _outlines.move_to_end(key)
+            _outlines.move_to_end(agenda.id)
+    if kept is not None and kept.built_at == agenda.built_at and kept.version >= wanted:
         return kept
-
-
-def _keep_outline(key: tuple[Any, ...], kept: tuple[list[OutlineRow], Schedule]) -> None:
+    fresh = None
+    if kept is not None and kept.built_at == agenda.built_at:
+        edited = _read_outline(agenda.id, since=kept.version)
+        if edited is not None and edited.built_at == kept.built_at:
+            fresh = _caught_up(kept, edited)
+    if fresh is None:
+        fresh = _read_outline(agenda.id) or KeptOutline(agenda.built_at, wanted, [])
+    if under_lock_at is not None:
+        # Read inside the edit: the version it reads is the edit's own, not committed.
+        fresh.version = under_lock_at
     with _outlines_lock:
-        _outlines[key] = kept
+        current = _outlines.get(agenda.id)
+        if current is None or current.built_at != fresh.built_at or current.version < fresh.version:
+            _outlines[agenda.id] = fresh
+            _outlines.move_to_end(agenda.id)
         while len(_outlines) > KEPT_OUTLINES:
             _outlines.popitem(last=False)
+    return fresh
 
 
 def slot_of(agenda: Agenda, item_id: int) -> Slot | None:
     """One item's number and times (None when it is removed): from the kept schedule,
-    else in one pass over the outline, without timing every item."""
-    kept = _kept_outline(_outline_key(agenda, agenda.version_id))
-    if kept is not None:
-        return next((slot for slot in kept[1].slots if slot.item.id == item_id), None)
-    rows = [row for row in outline(agenda.id) if not row.dismissed]
-    at = next((n for n, row in enumerate(rows) if row.id == item_id), None)
+    else in one pass over the outline up to the item, without timing every item."""
+    kept = _outline_of(agenda)
+    meeting = agenda.meeting
+    plan = kept.planned(meeting)
+    if plan is not None:
+        return next((slot for slot in plan.slots if slot.item.id == item_id), None)
+    active = [row for row in kept.rows if not row.dismissed]
+    at = next((n for n, row in enumerate(active) if row.id == item_id), None)
     if at is None:
         return None
-    # The schedule of the items up to this one numbers and times it as the whole would.
-    return schedule(agenda.meeting, rows[:at + 1]).slots[-1]
+    (numbered,) = deque(_numbered(active[:at + 1]), maxlen=1)  # the last one's
+    return _slot(*numbered, meeting, (meeting.ends_at - meeting.starts_at).total_seconds() / 60)
 
 
 def forget_outlines() -> None:
@@ -366,14 +458,9 @@ def forget_outlines() -> None:
 
 def draft_outline(agenda: Agenda) -> tuple[list[OutlineRow], Schedule]:
     """The draft's `outline` (removed items too), and its items not removed numbered and
-    timed: kept, or read now and kept."""
-    key = _outline_key(agenda, agenda.version_id)
-    kept = _kept_outline(key)
-    if kept is None:
-        rows = outline(agenda.id)
-        kept = rows, schedule(agenda.meeting, [row for row in rows if not row.dismissed])
-        _keep_outline(key, kept)
-    return kept
+    timed: kept, caught up, or read now, and kept."""
+    kept = _outline_of(agenda)
+    return kept.rows, kept.plan(agenda.meeting)
 
 
 @dataclass(frozen=True)
@@ -1075,11 +1162,14 @@ def default_insertion_point(agenda: Agenda, items: Sequence[Any] | None = None) 
 
 # An edit of one item writes that item, and the places of the few items it passes: not
 # the whole draft. Positions only order the items; an item added goes halfway between
-# its neighbours, and when they are next to each other, the run of items packed right
-# after it shifts by one. A run longer than this spreads the whole draft out once, its
-# items GAP apart, so that what follows stays small.
+# its neighbours, and when they are next to each other, the fewest items around the
+# place that leave ROOM between each are spaced out evenly (an ordered list's labels, as
+# in the order-maintenance problem): a chair adding item after item at the same place
+# rewrites a few dozen rows every few additions. A draft built packed (1, 2, 3 ...) is
+# spread out once, its items GAP apart.
 GAP = 1024
-LONGEST_SHIFT = 64
+ROOM = GAP // 16
+WIDEST = 64
 
 
 def _lock_draft(agenda: Agenda, expected_version: int | None) -> int:
@@ -1105,20 +1195,13 @@ def _lock_draft(agenda: Agenda, expected_version: int | None) -> int:
 
 
 def _outline_under_lock(agenda: Agenda, version: int) -> list[OutlineRow]:
-    """The draft's outline as of `version`, which the lock just moved on: kept, or read
-    now (under the lock, so as it is)."""
-    kept = _kept_outline(_outline_key(agenda, version))
-    return list(kept[0]) if kept is not None else outline(agenda.id)
+    """The draft's outline as of `version`, which the lock just moved on (kept, caught
+    up or read under the lock, so as it is): a copy the edit may change."""
+    return list(_outline_of(agenda, under_lock_at=version).rows)
 
 
-def _keep_edited(agenda: Agenda, rows: list[OutlineRow]) -> None:
-    """After the commit only: a version that was never committed may be taken again."""
-    _keep_outline(_outline_key(agenda, agenda.version_id),
-                  (rows, schedule(agenda.meeting, [row for row in rows if not row.dismissed])))
-
-
-def _write_positions(places: dict[int, int]) -> None:
-    """New positions by item id, in one statement."""
+def _write_positions(agenda: Agenda, places: dict[int, int]) -> None:
+    """New positions by item id, in one statement, marked with the edit's version."""
     if not places:
         return
     table = AgendaItem.__table__
@@ -1126,10 +1209,12 @@ def _write_positions(places: dict[int, int]) -> None:
     if db.session.connection().dialect.name == "postgresql" and len(rows) > 1:
         values = _json_rows(rows, {"item_id": Integer(), "new_position": Integer()})
         db.session.execute(update(table).where(table.c.id == values.c.item_id)
-                           .values(position=values.c.new_position))
+                           .values(position=values.c.new_position,
+                                   edited_version=agenda.version_id))
         return
     db.session.execute(update(table).where(table.c.id == bindparam("item_id"))
-                       .values(position=bindparam("new_position")), rows)
+                       .values(position=bindparam("new_position"),
+                               edited_version=agenda.version_id), rows)
 
 
 def _ordered(rows: Sequence[OutlineRow]) -> bool:
@@ -1151,13 +1236,35 @@ def _place_after(rows: list[OutlineRow], index: int) -> tuple[int, dict[int, int
         return before + GAP, {}
     if after - before >= 2:
         return before + (after - before) // 2, {}
-    # Packed: shift the run after the new item by one, up to the first gap.
-    end = index
-    while end + 1 < len(rows) and rows[end + 1].position == rows[end].position + 1:
-        end += 1
-    if end - index + 1 > LONGEST_SHIFT:
-        return _spread(rows, index)
-    return before + 1, {row.id: row.position + 1 for row in rows[index:end + 1]}
+    return _respace(rows, index)
+
+
+def _respace(rows: list[OutlineRow], index: int) -> tuple[int, dict[int, int]]:
+    """No room at `index`: the fewest items on either side that, spaced out evenly with
+    the new one among them, stand ROOM apart; the whole draft GAP apart when that takes
+    more than WIDEST items a side (a draft built packed, 1, 2, 3 ...)."""
+    reach = 1
+    while True:
+        low, high = max(0, index - reach), min(len(rows), index + reach)
+        count = high - low + 1  # the new item among them
+        floor = rows[low - 1].position if low else None
+        ceiling = rows[high].position if high < len(rows) else None
+        if floor is None:  # from the start: room below the first item
+            floor = (ceiling if ceiling is not None else 0) - (count + 1) * GAP
+        if ceiling is None:  # to the end: room after the last item
+            ceiling = floor + (count + 1) * GAP
+        step = (ceiling - floor) // (count + 1)
+        if step >= ROOM:
+            break
+        if reach >= WIDEST:
+            return _spread(rows, index)
+        reach *= 2
+    places = {}
+    for n, row in enumerate(rows[low:high], start=low):
+        position = floor + (n - low + 1 + (n >= index)) * step
+        if position != row.position:
+            places[row.id] = position
+    return floor + (index - low + 1) * step, places
 
 
 def _spread(rows: list[OutlineRow], index: int) -> tuple[int, dict[int, int]]:
@@ -1207,7 +1314,7 @@ def add_item(
             db.session.rollback()
             raise InvalidInput(errors)
         position, places = _place_after(rows, index)
-        _write_positions(places)
+        _write_positions(agenda, places)
     item = AgendaItem(
         agenda_id=agenda.id,
         position=position,
@@ -1219,23 +1326,13 @@ def add_item(
         presenter_person_id=person_id,
         notes=notes,
         dismissed=False,
+        edited_version=agenda.version_id,
     )
     db.session.add(item)
     _saving(db.session.flush, False)
     audit.record("agenda_item.added", item, summary=f"Agenda item added: {title}",
                  dialogue_id=meeting.dialogue_id, actor=actor)
-    added = OutlineRow(item.id, AgendaItemKind.CUSTOM.value, None, title, duration_minutes, False,
-                       position)
-    if rows is None:  # placed in SQL: the outline kept, if any, takes the new item
-        kept = _kept_outline(_outline_key(agenda, version))
-        rows = list(kept[0]) if kept is not None else None
     _commit()
-    if rows is None:
-        return item
-    rows = _replaced(rows, places)
-    rows.insert(next((n for n, row in enumerate(rows)
-                      if (row.position, row.id) > (position, added.id)), len(rows)), added)
-    _keep_edited(agenda, rows)
     return item
 
 
@@ -1278,17 +1375,6 @@ def _insertion_index(
     return len(rows)
 
 
-def _edited(agenda: Agenda, version: int, item: AgendaItem) -> list[OutlineRow] | None:
-    """The outline kept under `version` with `item` as it is now (None if none is kept:
-    the next page reads it)."""
-    kept = _kept_outline(_outline_key(agenda, version))
-    if kept is None:
-        return None
-    return [row._replace(title=item.title, duration_minutes=item.duration_minutes,
-                         dismissed=item.dismissed) if row.id == item.id else row
-            for row in kept[0]]
-
-
 def update_item(
     item: AgendaItem,
     *,
@@ -1316,18 +1402,16 @@ def update_item(
              "notes": notes}
     if before == after:
         return False
-    version = _lock_draft(agenda, expected_version)
+    _lock_draft(agenda, expected_version)
     item.title, item.duration_minutes, item.notes = title, duration_minutes, notes
     item.presenter_participant_id, item.presenter_person_id = participant_id, person_id
+    item.edited_version = agenda.version_id
     _saving(db.session.flush, False)
     changed = {key: {"before": before[key], "after": after[key]}
                for key in before if before[key] != after[key]}
     audit.record("agenda_item.updated", item, summary=f"Agenda item changed: {title}",
                  details=changed, dialogue_id=dialogue_id, actor=actor)
-    rows = _edited(agenda, version, item)
     _commit()
-    if rows is not None:
-        _keep_edited(agenda, rows)
     return True
 
 
@@ -1361,13 +1445,13 @@ def _set_removed(item: AgendaItem, removed: bool, expected_version: int | None,
     _expect(agenda, expected_version)
     if item.dismissed == removed:
         return
-    version = _lock_draft(agenda, expected_version)
+    _lock_draft(agenda, expected_version)
     # As it is under the lock: another edit may have just removed or restored it.
     db.session.refresh(item, ["dismissed"])
     if item.dismissed == removed:
         db.session.rollback()
         return
-    item.dismissed = removed
+    item.dismissed, item.edited_version = removed, agenda.version_id
     _saving(db.session.flush, False)
     audit.record(
         "agenda_item.removed" if removed else "agenda_item.restored",
@@ -1376,10 +1460,7 @@ def _set_removed(item: AgendaItem, removed: bool, expected_version: int | None,
         dialogue_id=agenda.meeting.dialogue_id,
         actor=actor,
     )
-    rows = _edited(agenda, version, item)
     _commit()
-    if rows is not None:
-        _keep_edited(agenda, rows)
 
 
 def _blocks(items: Sequence[Any]) -> list[list[Any]]:
@@ -1425,7 +1506,7 @@ def _swap_with_neighbour(agenda: Agenda, item: AgendaItem,
         return None  # it would become the first item
     other = neighbour[0]
     places = {item.id: other.position, other.id: own.position}
-    _write_positions(places)
+    _write_positions(agenda, places)
     return places
 
 
@@ -1457,10 +1538,7 @@ def move_item(
         if swapped:
             audit.record("agenda_item.moved", item, summary=f"Agenda item moved {direction}: "
                          f"{item.title}", dialogue_id=agenda.meeting.dialogue_id, actor=actor)
-        kept = _kept_outline(_outline_key(agenda, version))
         _commit()
-        if kept is not None and swapped:
-            _keep_edited(agenda, _replaced(list(kept[0]), swapped))
         return bool(swapped)
     rows = _outline_under_lock(agenda, version)
     active = [row for row in rows if not row.dismissed]
@@ -1490,16 +1568,15 @@ def move_item(
     if not _ordered(rows):  # ties from an older draft: number it all afresh
         _, spread = _spread(rows, len(rows))
         rows = _replaced(rows, spread)
-        _write_positions(spread)
+        _write_positions(agenda, spread)
         span = [row._replace(position=spread.get(row.id, row.position)) for row in span]
         new_span = [row._replace(position=spread.get(row.id, row.position)) for row in new_span]
     places = {row.id: slot.position for row, slot in zip(new_span, span, strict=True)
               if row.position != slot.position}
-    _write_positions(places)
+    _write_positions(agenda, places)
     audit.record("agenda_item.moved", item, summary=f"Agenda item moved {direction}: "
                  f"{item.title}", dialogue_id=agenda.meeting.dialogue_id, actor=actor)
     _commit()
-    _keep_edited(agenda, _replaced(rows, places))
     return True
 
 
@@ -1577,11 +1654,12 @@ def _substance(content: dict[str, Any]) -> tuple[Any, ...]:
     return content["classification"], content["meeting"], content["items"]
 
 
-def draft_content(agenda: Agenda, *, actor: Person | None = None) -> dict[str, Any]:
+def draft_content(agenda: Agenda, *, actor: Person | None = None,
+                  kept: KeptOutline | None = None) -> dict[str, Any]:
     """The draft as it would circulate now (to compare with the last version), from its
     kept outline and one read of the columns the outline leaves out."""
     meeting = agenda.meeting
-    _rows, plan = draft_outline(agenda)
+    plan = (kept or _outline_of(agenda)).plan(meeting)
     return freeze(meeting, plan, number=0, circulated_at=utcnow(), circulated_by=actor,
                   details=_item_details(agenda.id))
 
@@ -1599,10 +1677,10 @@ def _item_details(agenda_id: int) -> dict[int, tuple[str, str, str | None]]:
             for ident, reason, notes, participant, person in rows}
 
 
-# What changed since the last circulated version, per process, under the draft's outline
-# key, that version and the meeting as the version would show it: the draft page asks
-# on every view, and a draft of thousands of items costs a few hundred milliseconds to
-# compare.
+# What changed since the last circulated version, per process, under the draft's version
+# and build, that circulated version and the meeting as the version would show it: the
+# draft page asks on every view, and a draft of thousands of items costs a few hundred
+# milliseconds to compare.
 KEPT_CHANGES = 8
 _changes: OrderedDict[tuple[Any, ...], list[Change]] = OrderedDict()
 
@@ -1613,14 +1691,15 @@ def changes_since_circulated(agenda: Agenda, latest: AgendaVersion) -> list[Chan
     shown = freeze(meeting, Schedule([], meeting.local_start, meeting.local_start,
                                      meeting.local_end, []),
                    number=0, circulated_at=utcnow(), circulated_by=None)
-    key = (_outline_key(agenda, agenda.version_id), latest.id,
+    draft = _outline_of(agenda)
+    key = (agenda.id, draft.built_at, draft.version, latest.id,
            repr((shown["classification"], shown["meeting"])))
     with _outlines_lock:
         kept = _changes.get(key)
         if kept is not None:
             _changes.move_to_end(key)
             return kept
-    found = compare_versions(latest.content, draft_content(agenda))
+    found = compare_versions(latest.content, draft_content(agenda, kept=draft))
     with _outlines_lock:
         _changes[key] = found
         while len(_changes) > KEPT_CHANGES:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +111,11 @@ class AgendaItem(Base):
             name="one_presenter",
         ),
         Index("ix_agenda_item_agenda_position", "agenda_id", "position"),
+        # The items an edit wrote since a version: a worker's kept outline catches up by
+        # them. Partial: a build's thousands of items are not in it.
+        Index("ix_agenda_item_agenda_edited", "agenda_id", "edited_version",
+              sqlite_where=text("edited_version IS NOT NULL"),
+              postgresql_where=text("edited_version IS NOT NULL")),
         # What a generated item stands for ("commitment:12"), once per agenda, so that
         # building again adds only what is new and keeps the chair's edits.
         UniqueConstraint("agenda_id", "source_key"),
@@ -142,6 +148,9 @@ class AgendaItem(Base):
     # The chair took a generated item out: building again must not bring it back.
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The draft's version whose edit last wrote this item's title, time box, place or
+    # removal (None: as a build wrote it). Items are never deleted from a draft.
+    edited_version: Mapped[int | None] = mapped_column(Integer)
 
     agenda: Mapped[Agenda] = relationship(back_populates="items")
     theme: Mapped[Theme | None] = relationship()
