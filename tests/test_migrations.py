@@ -117,3 +117,35 @@ def test_later_migrations_apply_to_a_database_with_data(scratch_url):
             assert str(hours).startswith("09:00")
             assert connection.execute(text("SELECT count(*) FROM membership")).scalar() == 1
         db.engine.dispose()
+
+
+def test_circulated_versions_keep_their_day_through_the_migration(scratch_url):
+    """Versions circulated before `circulated_on` existed get the day their content says,
+    on SQLite and PostgreSQL alike."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from planner.agendas import operations as ops
+    from planner.demo.loader import load_demo
+    from planner.models import AgendaVersion, Meeting, MeetingStatus
+
+    app = create_app(app_config(scratch_url))
+    with app.app_context():
+        upgrade()
+        load_demo(db.session, today=date.today(), password="a long demo password")
+        meeting = db.session.scalars(
+            select(Meeting).where(Meeting.status != MeetingStatus.CANCELLED)
+            .order_by(Meeting.starts_at.desc())).first()
+        ops.build_agenda(meeting)
+        ops.circulate_agenda(ops.load_agenda(meeting.id), actor=None)
+        said = db.session.scalars(select(AgendaVersion.content).order_by(AgendaVersion.id)).all()
+        db.session.remove()
+        downgrade(revision="4c2d71e671e6")  # before the column
+        upgrade()
+        days = db.session.scalars(
+            select(AgendaVersion.circulated_on).order_by(AgendaVersion.id)).all()
+        assert days and days == [content["circulated_on"] for content in said]
+        assert all(days)
+        db.session.remove()
+        db.engine.dispose()

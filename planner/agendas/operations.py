@@ -157,36 +157,25 @@ def item_of(agenda: Agenda, item_id: int) -> AgendaItem | None:
 
 
 def versions_of(agenda_id: int) -> list[AgendaVersion]:
+    """Every circulated version, v1 first; each one's content is read when asked for (a
+    version of thousands of items is megabytes of JSON)."""
     return list(
         db.session.scalars(
             select(AgendaVersion)
-            .options(joinedload(AgendaVersion.circulated_by))
+            .options(defer(AgendaVersion.content), joinedload(AgendaVersion.circulated_by))
             .where(AgendaVersion.agenda_id == agenda_id)
             .order_by(AgendaVersion.number)
         )
     )
 
 
-def version_list(agenda_id: int) -> list[tuple[AgendaVersion, str]]:
-    """Every circulated version, v1 first, with the day it was circulated on (as its
-    content says) but without its content: a version of thousands of items is megabytes
-    of JSON, which only a comparison that is not kept needs (read when asked)."""
-    return [
-        (version, circulated_on)
-        for version, circulated_on in db.session.execute(
-            select(AgendaVersion, AgendaVersion.content["circulated_on"].as_string())
-            .options(defer(AgendaVersion.content), joinedload(AgendaVersion.circulated_by))
-            .where(AgendaVersion.agenda_id == agenda_id)
-            .order_by(AgendaVersion.number)
-        )
-    ]
-
-
 def circulated_versions(meeting_id: int) -> list[AgendaVersion]:
-    """Every circulated version of the meeting's agenda, v1 first."""
+    """Every circulated version of the meeting's agenda, v1 first (contents read when
+    asked for)."""
     return list(
         db.session.scalars(
             select(AgendaVersion)
+            .options(defer(AgendaVersion.content))
             .join(Agenda)
             .where(Agenda.meeting_id == meeting_id)
             .order_by(AgendaVersion.number)
@@ -511,10 +500,11 @@ def with_items(rows: list[Slot | Folded]) -> list[Slot | Folded]:
         item.id: item
         for item in db.session.scalars(
             select(AgendaItem)
-            .options(joinedload(AgendaItem.presenter_participant),
-                     joinedload(AgendaItem.presenter_person),
-                     joinedload(AgendaItem.commitment),
-                     joinedload(AgendaItem.action_item))
+            .options(joinedload(AgendaItem.presenter_participant).load_only(Participant.name),
+                     joinedload(AgendaItem.presenter_person).load_only(Person.name),
+                     # Only whether it is still open (the page marks it when not).
+                     joinedload(AgendaItem.commitment).load_only(Commitment.status),
+                     joinedload(AgendaItem.action_item).load_only(ActionItem.status))
             .where(AgendaItem.id.in_(ids))
         )
     } if ids else {}
@@ -1741,6 +1731,7 @@ def circulate_agenda(
         )
     changes = compare_versions(previous.content, content) if previous else []
     version = AgendaVersion(agenda=agenda, number=number, content=content, circulated_at=now,
+                            circulated_on=content["circulated_on"],
                             circulated_by_id=actor.id if actor else None)
     db.session.add(version)
     _touch(agenda, unique_clash_is_conflict=True)

@@ -211,7 +211,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
     add_form = add_form or _add_form(meeting, agenda)
     versions, plan, rows, removed, changes = [], None, [], [], None
     if agenda is not None:
-        versions = ops.version_list(agenda.id)
+        versions = ops.versions_of(agenda.id)
         outline, plan = ops.draft_outline(agenda)
         rows = ops.fold(plan, request.args.get("show", type=int))
         add_form.set_places(*_places(agenda, plan, rows, add_form.after.data))
@@ -219,7 +219,7 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         if len(outline) > len(plan.slots):  # some items are removed
             removed = ops.dismissed_items(agenda.id)
         if versions and plan.slots:
-            changes = ops.changes_since_circulated(agenda, versions[-1][0])
+            changes = ops.changes_since_circulated(agenda, versions[-1])
     if circulate_form is None:
         circulate_form = CirculateForm(formdata=None)
     if agenda is not None:

@@ -175,6 +175,9 @@ class AgendaVersion(Base):
     # The items as circulated; written once, never updated.
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     circulated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # content["circulated_on"] ("2 March 2026", in the venue's zone), for the lists of
+    # versions: a version of thousands of items is megabytes of JSON not to be read there.
+    circulated_on: Mapped[str] = mapped_column(String(40), server_default="")
     circulated_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL")
     )
