@@ -15,7 +15,7 @@ from planner.extensions import db
 from planner.minutes import operations as minutes_ops
 from planner.models import MinutesStatus
 from planner.search.index import matches
-from planner.search.operations import search, snippet
+from planner.search.operations import LIMIT, search, snippet
 from tests.conftest import (
     CHAIR_COALITION,
     DELEGATE_AL,
@@ -103,6 +103,27 @@ def test_new_changed_and_removed_records_are_searched_as_they_are(demo):
     assert search(secretariat, "Hamburg").hits
     minutes_ops.delete_decision(decision, base=None, expected_version=None, by=secretariat)
     assert not search(secretariat, "Hamburg").hits
+
+
+def test_many_matches_show_the_best_fifty_of_every_kind_and_say_there_are_more(demo):
+    minutes = fresh_minutes(amsterdam().id)
+    secretariat = person(SECRETARIAT)
+    for n in range(LIMIT + 5):
+        minutes = fresh_minutes(minutes.meeting_id)
+        minutes_ops.add_decision(
+            minutes, values={"text": f"Rotterdam workshop {n} on the platform for the ports."},
+            expected_version=minutes.version_id, by=secretariat)
+    # The demo's decision and action items hold "platform" too: the best of every kind.
+    results = search(secretariat, "platform Rotterdam ports")
+    assert len(results.hits) == LIMIT and results.more
+    assert all(h.title == "Decision at Coalition ministerial meeting, Amsterdam"
+               for h in results.hits)
+    assert [h.score for h in results.hits] == sorted((h.score for h in results.hits),
+                                                     reverse=True)
+    # Narrowed to one kind, the other kinds' records show, each as what it is.
+    hits = search(secretariat, "platform", kind="action_item").hits
+    assert hits and {h.kind_label for h in hits} == {"Action item"}
+    assert all(h.endpoint == "actions.show" for h in hits)
 
 
 @pytest.mark.parametrize("query", [

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner.access import restrict_to_readable_minutes, restrict_to_visible
@@ -24,7 +25,7 @@ from planner.models import (
     MinutesNote,
     Person,
 )
-from planner.search.index import matches, terms
+from planner.search.index import MODELS, matches, terms
 
 MAX_QUERY = 200
 LIMIT = 50
@@ -103,7 +104,10 @@ def search(
     if not words:
         return Results(query, words, [], False)
     dialect = db.session.get_bind().dialect.name
-    hits: list[Hit] = []
+    # First the ids and scores of the best of each kind (columns only), then the records
+    # of the best LIMIT of them all, each kind's in one query: what is shown is loaded,
+    # not what the other kinds outrank.
+    ranked: list[tuple[float, str, int]] = []
     for name in KINDS:
         if kind and kind != name:
             continue
@@ -111,12 +115,21 @@ def search(
         found = _visible(name, found.add_columns(score.label("score")), person)
         if dialogue_id is not None:
             found = found.where(_dialogue_column(name) == dialogue_id)
-        rows = db.session.execute(
-            found.options(*_LOADS[name]).order_by(score.desc()).limit(LIMIT + 1)
-        ).unique().all()
-        hits.extend(_hit(name, record, float(value or 0), words) for record, value in rows)
-    hits.sort(key=lambda hit: -hit.score)
-    return Results(query, words, hits[:LIMIT], len(hits) > LIMIT)
+        rows = db.session.execute(found.order_by(score.desc()).limit(LIMIT + 1))
+        ranked.extend((float(value or 0), name, ident) for ident, value in rows)
+    ranked.sort(key=lambda hit: -hit[0])
+    shown = ranked[:LIMIT]
+    records: dict[tuple[str, int], Any] = {}
+    for name in KINDS:
+        idents = [ident for _score, kind_of, ident in shown if kind_of == name]
+        if idents:
+            model = MODELS[name]
+            for record in db.session.scalars(
+                select(model).options(*_LOADS[name]).where(model.id.in_(idents))
+            ).unique():
+                records[name, record.id] = record
+    hits = [_hit(name, records[name, ident], score, words) for score, name, ident in shown]
+    return Results(query, words, hits, len(ranked) > LIMIT)
 
 
 def _hit(kind: str, record: Any, score: float, words: list[str]) -> Hit:
