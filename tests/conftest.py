@@ -190,9 +190,12 @@ def _pg_copy(source: str, target: str) -> None:
                 connection.execute(text(
                     f'CREATE TABLE {target}."{name}" AS TABLE {source}."{name}"'))
             return
-        for name in tables:
-            connection.execute(text(f'DELETE FROM public."{name}"'))
-            connection.execute(text(f'INSERT INTO public."{name}" SELECT * FROM {source}."{name}"'))
+        for table in Base.metadata.sorted_tables:
+            # The models' columns: PostgreSQL computes the search vectors itself.
+            columns = ", ".join(f'"{column.name}"' for column in table.columns)
+            connection.execute(text(f'DELETE FROM public."{table.name}"'))
+            connection.execute(text(f'INSERT INTO public."{table.name}" ({columns}) '
+                                    f'SELECT {columns} FROM {source}."{table.name}"'))
         for name, column in connection.execute(text(
                 "SELECT table_name, column_name FROM information_schema.columns "
                 "WHERE table_schema = 'public' AND column_default LIKE 'nextval(%'")):

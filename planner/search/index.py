@@ -1,10 +1,10 @@
-"""The full-text indexes search reads, one per database, made by the search migration:
+"""The full-text indexes search reads, one per database, made by the search migrations:
 
 - SQLite: the FTS5 table `search_index` (kind, record_id, title, body), kept in step by
-  triggers on the searched tables.
-- PostgreSQL: GIN indexes on `to_tsvector('english', ...)` of each searched table. The
-  expressions below are those of the indexes, written the same way, so that PostgreSQL
-  matches them to the index (a literal, not a bound parameter, for the configuration).
+  triggers on the searched tables; a row's rowid is `record id * 8 + kind number`.
+- PostgreSQL: a stored `search_vector` column, `to_tsvector('english', ...)` of its
+  text, on each searched table, with a GIN index: ranking a match reads its vector
+  instead of computing it again.
 
 Neither is a model: `include_name` keeps them out of Alembic's comparison."""
 
@@ -45,15 +45,9 @@ MODELS: dict[str, Any] = {
     "action_item": ActionItem,
 }
 
-# PostgreSQL: exactly the migration's index expressions, table-qualified.
-_VECTORS = {
-    "commitment": "commitment.title || ' ' || commitment.quote",
-    "minutes": "minutes.summary",
-    "minutes_note": "minutes_note.text",
-    "decision": "decision.text",
-    "action_item": "action_item.title || ' ' || action_item.description || ' ' || "
-                   "action_item.outcome",
-}
+# PostgreSQL: each searched table's text vector, a stored generated column (migration
+# `search_vectors_stored`) with its GIN index; not in the models.
+POSTGRES_COLUMN = "search_vector"
 
 # Words too common to narrow a search. PostgreSQL's English configuration drops them
 # itself; dropping them for SQLite too makes both find the same.
@@ -65,14 +59,17 @@ MAX_TERMS = 12
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    """For Alembic (migrations/env.py and the drift test): leave the search indexes out
-    of the comparison between the models and the database."""
+    """For Alembic (migrations/env.py and the drift test): leave the search indexes (and
+    PostgreSQL's vector columns) out of the comparison between the models and the
+    database."""
     if name is None:
         return True
     if type_ == "table":
         return not name.startswith(SQLITE_TABLE)
     if type_ == "index":
         return not name.startswith(POSTGRES_INDEX_PREFIX)
+    if type_ == "column":
+        return name != POSTGRES_COLUMN
     return True
 
 
@@ -89,7 +86,7 @@ def matches(dialect: str, kind: str, words: list[str]) -> tuple[Select[Any], Col
     model = MODELS[kind]
     if dialect == "postgresql":
         english = literal_column("'english'::regconfig")
-        vector = func.to_tsvector(english, literal_column(_VECTORS[kind]))
+        vector = literal_column(f"{model.__tablename__}.{POSTGRES_COLUMN}")
         wanted = func.plainto_tsquery(english, bindparam("search_words", " ".join(words)))
         return select(model.id).where(vector.op("@@")(wanted)), func.ts_rank(vector, wanted)
     # Integer division and remainder, as SQLite does them on integers (no FLOOR()).
