@@ -115,7 +115,13 @@ class IsolatedClient(FlaskClient):
     the test and the request (or between two requests)."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        context = contextvars.Context()
+        response = context.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            # Written out in the request's own context, as a server writes it (a body
+            # streamed with its context pushes and pops it while it is read).
+            context.run(response.get_data)
+        return response
 
 
 @pytest.fixture

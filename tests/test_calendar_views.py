@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from planner.calendar import feeds
+from planner.calendar.operations import hash_token
+from planner.calendar.views import FEED_ABOUT, FEED_NAME
 from planner.extensions import db
 from planner.models import (
     AuditEvent,
@@ -159,6 +161,44 @@ def test_a_feed_link_works_without_sign_in_and_is_stored_only_as_a_hash(sign_in,
     etag = response.headers["ETag"]
     assert anonymous.get(f"/calendar/{token}.ics",
                          headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_feed_not_kept_is_sent_as_it_is_written_and_kept_only_once_whole(sign_in, app,
+                                                                          monkeypatch):
+    token = urlsplit(make_feed_link(sign_in(SECRETARIAT))).path
+    anonymous = app.test_client()
+    monkeypatch.setattr(feeds, "CHUNK_BYTES", 2000)
+    feeds.forget_all()
+    streamed = anonymous.get(token)
+    # Sent as it is written (chunked), then kept whole: the same bytes and headers after.
+    assert streamed.status_code == 200 and "Content-Length" not in streamed.headers
+    body = streamed.data
+    kept = anonymous.get(token)
+    assert kept.headers["Content-Length"] == str(len(body)) and kept.data == body
+    for header in ("ETag", "Last-Modified", "Content-Type", "Cache-Control"):
+        assert kept.headers[header] == streamed.headers[header]
+    every = db.session.scalars(select(Meeting)).all()
+    assert occurrences(body, date(2000, 1, 1), date(2100, 1, 1)) == expected(every)
+    assert anonymous.get(token, headers={"If-None-Match": kept.headers["ETag"]}
+                         ).status_code == 304
+    assert anonymous.get(token, headers={"If-Modified-Since": kept.headers["Last-Modified"]}
+                         ).status_code == 304
+
+    feeds.forget_all()
+    with app.test_request_context(token):
+        reader, tag = feeds.open_feed(hash_token(token.rsplit("/", 1)[1].removesuffix(".ics")))
+        pieces = feeds.person_feed(reader, tag, name=FEED_NAME, description=FEED_ABOUT).chunks()
+        first = next(pieces)
+        # The first piece is out before the rest is written: header, time zones, events.
+        assert first.startswith(b"BEGIN:VCALENDAR") and b"BEGIN:VTIMEZONE" in first
+        assert len(first) < 4000 and feeds.kept_document(tag) is None
+        assert first + b"".join(pieces) == body and feeds.kept_document(tag).body == body
+        # A calendar app that hangs up after the first piece: nothing half-written kept.
+        feeds.forget_all()
+        pieces = feeds.person_feed(reader, tag, name=FEED_NAME, description=FEED_ABOUT).chunks()
+        next(pieces)
+        pieces.close()
+    assert feeds.kept_document(tag) is None
 
 
 def test_a_personal_feed_carries_the_readers_own_answer_and_nobody_elses(sign_in, app):

@@ -144,20 +144,36 @@ def feed_of_events(
     tag: str,
 ) -> Document:
     """The feed of these events: header, the time zones they use, the events by start."""
-    calendar = _calendar(name=name, description=description)
-    events = sorted(events, key=lambda event: (event.starts_at, event.meeting_id))
+    events = sorted(events, key=event_order)
     years: dict[str, tuple[int, int]] = {}
     for event in events:
-        first, last = years.get(event.timezone, (event.first_year, event.last_year))
-        years[event.timezone] = (min(first, event.first_year), max(last, event.last_year))
+        add_years(years, event.timezone, event.first_year, event.last_year)
+    body = b"".join([feed_head(name, description, years), *(event.body for event in events),
+                     END_CALENDAR])
+    changed = max((event.changed for event in events), default=empty_since)
+    return Document(body, changed, tag)
+
+
+def event_order(event: FeedEvent) -> tuple[datetime, int]:
+    return event.starts_at, event.meeting_id
+
+
+def add_years(years: dict[str, tuple[int, int]], tzid: str, first: int, last: int) -> None:
+    """Widen the years a zone's VTIMEZONE must cover to take in `first` to `last`."""
+    known = years.get(tzid)
+    years[tzid] = (first, last) if known is None else (min(known[0], first),
+                                                         max(known[1], last))
+
+
+def feed_head(name: str, description: str, years: dict[str, tuple[int, int]]) -> bytes:
+    """A feed's calendar up to its first event: its properties, then the VTIMEZONE of
+    each zone over its years (time zones first: some clients read in one pass)."""
+    calendar = _calendar(name=name, description=description)
     for tzid, (first, last) in sorted(years.items()):
         calendar.add_component(vtimezone(tzid, first, last))
     head = calendar.to_ical()
     assert head.endswith(END_CALENDAR)
-    body = b"".join([head[:-len(END_CALENDAR)], *(event.body for event in events),
-                     END_CALENDAR])
-    changed = max((event.changed for event in events), default=empty_since)
-    return Document(body, changed, tag)
+    return head[:-len(END_CALENDAR)]
 
 
 END_CALENDAR = b"END:VCALENDAR\r\n"
@@ -186,8 +202,8 @@ def _feed_event(meeting: Meeting, settings: tuple) -> bytes:
            host.name if host is not None else None, settings)
     event = _events.get(key)
     if event is None:
-        event = _event(meeting, dtstamp=last_changed(meeting), attendees=[],
-                       method=None).to_ical()
+        event = _event(meeting, dtstamp=last_changed(meeting), attendees=[], method=None,
+                       organizer_address=_organizer_of(settings)).to_ical()
         _events[key] = event
         if len(_events) > EVENTS_KEPT:
             _events.popitem(last=False)
@@ -215,15 +231,16 @@ def with_own_answers(events: list[FeedEvent],
     an invite has it, PARTSTAT included) before its END:VEVENT."""
     if not answers:
         return events
-    shown = []
-    for event in events:
-        answer = answers.get(event.meeting_id)
-        if answer is not None and event.body.endswith(END_EVENT):
-            body = event.body[:-len(END_EVENT)] + _own_line(answer) + END_EVENT
-            event = FeedEvent(event.starts_at, event.meeting_id, body, event.changed,
-                              event.timezone, event.first_year, event.last_year)
-        shown.append(event)
-    return shown
+    return [with_own_answer(event, answers) for event in events]
+
+
+def with_own_answer(event: FeedEvent, answers: dict[int, OwnAnswer]) -> FeedEvent:
+    answer = answers.get(event.meeting_id)
+    if answer is None or not event.body.endswith(END_EVENT):
+        return event
+    body = event.body[:-len(END_EVENT)] + _own_line(answer) + END_EVENT
+    return FeedEvent(event.starts_at, event.meeting_id, body, event.changed,
+                     event.timezone, event.first_year, event.last_year)
 
 
 @lru_cache(maxsize=4096)
@@ -302,6 +319,15 @@ def _years_by_zone(meetings: Iterable[Meeting]) -> dict[str, tuple[int, int]]:
     return years
 
 
+@lru_cache(maxsize=16)
+def _organizer_of(settings: tuple) -> vCalAddress:
+    """The ORGANIZER of event_settings(), made once for all the events of a feed (not
+    changed by anyone: icalendar writes it as it is)."""
+    address = vCalAddress(settings[1])
+    address.params["CN"] = settings[2]
+    return address
+
+
 def organizer() -> vCalAddress:
     """The secretariat's mailbox, which receives the replies."""
     config = current_app.config
@@ -336,8 +362,8 @@ def summary(meeting: Meeting, *, method: Method | None = None) -> str:
     return meeting.title
 
 
-def description(meeting: Meeting) -> str:
-    url = meeting_url(meeting)
+def description(meeting: Meeting, url: str | None = None) -> str:
+    url = url or meeting_url(meeting)
     if is_sensitive(meeting):
         return f"OFFICIAL-SENSITIVE: the details are on the meeting page.\n{url}"
     lines = [meeting.dialogue.name, f"Status: {meeting.status_label}"]
@@ -354,8 +380,9 @@ def description(meeting: Meeting) -> str:
 
 def _event(
     meeting: Meeting, *, dtstamp: datetime, attendees: list[MeetingInvitee],
-    method: Method | None,
+    method: Method | None, organizer_address: vCalAddress | None = None,
 ) -> Event:
+    url = meeting_url(meeting)
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", dtstamp.astimezone(UTC))
@@ -367,15 +394,15 @@ def _event(
     event.add("summary", summary(meeting, method=method))
     event.add("status", STATUS[MeetingStatus(meeting.status)])
     event.add("transp", "OPAQUE")
-    event.add("url", meeting_url(meeting))
-    event.add("description", description(meeting))
+    event.add("url", url)
+    event.add("description", description(meeting, url))
     if is_sensitive(meeting):
         event.add("class", "CONFIDENTIAL")
     else:
         if meeting.place:
             event.add("location", meeting.place)
         event.add("categories", [meeting.dialogue.short_name, meeting.dialogue.level_label])
-    event.add("organizer", organizer())
+    event.add("organizer", organizer_address or organizer())
     for invitee in attendees:
         event.add("attendee", _attendee(invitee))
     return event

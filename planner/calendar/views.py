@@ -10,11 +10,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from werkzeug.http import is_resource_modified
 from werkzeug.utils import secure_filename
 
 from planner.access import can_manage, dialogue_or_404, meeting_or_404, require
@@ -45,6 +47,7 @@ from planner.validation import InvalidInput
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 FEED_NAME = "Dialogue Planner: my meetings"
+FEED_ABOUT = "Meetings of your dialogues, from Dialogue Planner"
 
 
 def _calendar_response(document: ics.Document, *, filename: str | None = None):
@@ -111,15 +114,33 @@ def personal_feed(token: str):
         abort(404)
     reader, tag = opened
     feeds.note_use(reader)
-    response = _feed_response(tag, lambda: ics.feed_of_events(
-        feeds.reader_events(reader),
-        name=FEED_NAME,
-        description="Meetings of your dialogues, from Dialogue Planner",
-        empty_since=reader.created_at,
-        tag=tag,
-    ))
+    if request.if_none_match.contains_weak(tag):
+        response = _not_modified(tag)
+    elif (document := feeds.kept_document(tag)) is not None:
+        response = _calendar_response(document)
+    else:
+        response = _streamed_feed(feeds.person_feed(
+            reader, tag, name=FEED_NAME, description=FEED_ABOUT))
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _streamed_feed(feed: feeds.PersonFeed) -> Response:
+    """A feed not kept yet, written as its events are: the calendar app gets the first
+    bytes at once, not after the last of thousands of events is made (chunked, so
+    without Content-Length; ETag and Last-Modified as for a kept one)."""
+    if not is_resource_modified(request.environ, feed.tag, last_modified=feed.last_modified):
+        return _not_modified(feed.tag)  # If-Modified-Since (If-None-Match is checked first)
+    response = Response(stream_with_context(feed.chunks()), content_type=CALENDAR_TYPE)
+    # Never read into a list by anything after the view: werkzeug's make_conditional
+    # would (to count its length), and so the whole feed before its first byte.
+    response.implicit_sequence_conversion = False
+    response.set_etag(feed.tag)
+    response.last_modified = feed.last_modified
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
