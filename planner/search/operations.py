@@ -128,7 +128,9 @@ def search(
                 select(model).options(*_LOADS[name]).where(model.id.in_(idents))
             ).unique():
                 records[name, record.id] = record
-    hits = [_hit(name, records[name, ident], score, words) for score, name, ident in shown]
+    # (A record deleted between the two reads is left out, not an error.)
+    hits = [_hit(name, records[name, ident], score, words) for score, name, ident in shown
+            if (name, ident) in records]
     return Results(query, words, hits, len(ranked) > LIMIT)
 
 
