@@ -50,16 +50,21 @@ FEED_NAME = "Dialogue Planner: my meetings"
 FEED_ABOUT = "Meetings of your dialogues, from Dialogue Planner"
 
 
-def _calendar_response(document: ics.Document, *, filename: str | None = None):
-    """The file with ETag and Last-Modified; 304 when the client has it already."""
-    response = make_response(document.body)
+def _with_calendar_headers(response: Response, etag: str, last_modified) -> Response:
     response.headers["Content-Type"] = CALENDAR_TYPE
-    response.set_etag(document.etag)
-    response.last_modified = document.last_modified
+    response.set_etag(etag)
+    response.last_modified = last_modified
     # Private: it depends on who asks. no-cache: always revalidate (cheap, thanks to 304).
     response.cache_control.private = True
     response.cache_control.no_cache = True
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _calendar_response(document: ics.Document, *, filename: str | None = None):
+    """The file with ETag and Last-Modified; 304 when the client has it already."""
+    response = _with_calendar_headers(make_response(document.body), document.etag,
+                                      document.last_modified)
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response.make_conditional(request)
@@ -136,12 +141,7 @@ def _streamed_feed(feed: feeds.PersonFeed) -> Response:
     # Never read into a list by anything after the view: werkzeug's make_conditional
     # would (to count its length), and so the whole feed before its first byte.
     response.implicit_sequence_conversion = False
-    response.set_etag(feed.tag)
-    response.last_modified = feed.last_modified
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _with_calendar_headers(response, feed.tag, feed.last_modified)
 
 
 # --- the person's feed link ---------------------------------------------------------
