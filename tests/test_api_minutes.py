@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from planner.extensions import db
+from planner.minutes import operations as minutes_ops
 from planner.models import (
     ActionItem,
     Minutes,
@@ -16,6 +17,7 @@ from planner.models import (
     MinutesStatus,
     Participant,
 )
+from planner.validation import InvalidInput
 from tests.api_support import (
     COALITION,
     UKAL,
@@ -117,6 +119,32 @@ def test_notes_and_attendance_are_replaced_whole(app, amsterdam):
     recorded = {a["short_name"]: a["status"] for a in result["attendance"] if a["status"]}
     assert recorded == {"NL": "present", "BE": "apologies"}
     assert [n["text"] for n in result["notes"] if n["text"]] == ["Europol offered a briefing."]
+
+
+def test_text_and_attendance_are_saved_together_or_not_at_all(app, amsterdam, monkeypatch):
+    secretariat = api_as(app, SECRETARIAT)
+    path = f"/api/v1/meetings/{amsterdam}/minutes"
+    read = secretariat.get(path)
+    body = writable(read.get_json())
+    body["summary"] = "A new summary."
+    body["attendance"] = [{"participant_id": participant("BE"), "status": "apologies"}]
+
+    def refused(*_args, **_kwargs):  # the text refused after the attendance was applied
+        raise InvalidInput.on("summary", "Refused for the test.")
+
+    monkeypatch.setattr(minutes_ops, "apply_text", refused)
+    answer = secretariat.put(path, json=body, headers={"If-Match": read.headers["ETag"]})
+    assert answer.status_code == 422 and invalid_fields(answer) == {"summary"}
+    monkeypatch.undo()
+    after = secretariat.get(path)
+    assert after.headers["ETag"] == read.headers["ETag"]
+    assert after.get_json()["attendance"] == read.get_json()["attendance"]
+
+    saved = secretariat.put(path, json=body, headers={"If-Match": read.headers["ETag"]})
+    assert saved.status_code == 200
+    assert saved.get_json()["summary"] == "A new summary."
+    assert {a["short_name"]: a["status"] for a in saved.get_json()["attendance"]
+            if a["status"]} == {"BE": "apologies"}
 
 
 @pytest.mark.parametrize(("change", "field", "status"), [

@@ -323,49 +323,55 @@ def save_text(
 
     def attempt() -> Minutes:
         why = check_reason(minutes, reason)
-        parts = sections(minutes.meeting, minutes, action_items=[])
-        known = {s.field_name: s for s in parts}
-        mine = {name: value for name, value in values.items()
-                if name == "summary" or name in known}
-        current = text_values(minutes, parts)
-        merged = resolve(
-            current=current, mine=mine, base=base, stale=_stale(minutes, expected_version),
-            labels=text_labels(parts), version=minutes.version_id,
-            saved_by=lambda: _saved_by(minutes),
-        )
-        errors = {name: f"Keep this text to {MAX_TEXT:,} characters or fewer."
-                  for name, value in merged.items() if len(value) > MAX_TEXT}
-        if errors:
-            raise InvalidInput(errors)
-        before, after = changed_fields(current, merged)
-        if not after:
-            return minutes
-        touch(minutes, by)  # first: the one UPDATE of the minutes raises their version once
-        if "summary" in after:
-            minutes.summary = after["summary"]
-        for name, text in after.items():
-            if name == "summary":
-                continue
-            section = known[name]
-            item_id = section.item.id if section.item else None
-            note = next((n for n in minutes.notes if n.agenda_item_id == item_id), None)
-            if note is None and text:
-                minutes.notes.append(MinutesNote(agenda_item_id=item_id, text=text))
-            elif note is not None and text:
-                note.text = text
-            elif note is not None:
-                minutes.notes.remove(note)
-        labels = text_labels(parts)
-        record_change(
-            minutes, "text_changed",
-            summary="Changed " + ", ".join(labels[name] for name in after),
-            before={labels[k]: v for k, v in before.items()},
-            after={labels[k]: v for k, v in after.items()},
-            by=by, reason=why,
-        )
+        apply_text(minutes, sections(minutes.meeting, minutes, action_items=[]), values=values,
+                   base=base, stale=_stale(minutes, expected_version), by=by, why=why)
         return minutes
 
     return save(attempt)
+
+
+def apply_text(minutes: Minutes, parts: list[Section], *, values: Mapping[str, str],
+               base: Mapping[str, str] | None, stale: bool, by: Person | None,
+               why: str) -> None:
+    """The summary and notes merged with what is stored (see save_text), not committed."""
+    known = {s.field_name: s for s in parts}
+    mine = {name: value for name, value in values.items()
+            if name == "summary" or name in known}
+    current = text_values(minutes, parts)
+    merged = resolve(
+        current=current, mine=mine, base=base, stale=stale, labels=text_labels(parts),
+        version=minutes.version_id, saved_by=lambda: _saved_by(minutes),
+    )
+    errors = {name: f"Keep this text to {MAX_TEXT:,} characters or fewer."
+              for name, value in merged.items() if len(value) > MAX_TEXT}
+    if errors:
+        raise InvalidInput(errors)
+    before, after = changed_fields(current, merged)
+    if not after:
+        return
+    touch(minutes, by)  # first: the one UPDATE of the minutes raises their version once
+    if "summary" in after:
+        minutes.summary = after["summary"]
+    for name, text in after.items():
+        if name == "summary":
+            continue
+        section = known[name]
+        item_id = section.item.id if section.item else None
+        note = next((n for n in minutes.notes if n.agenda_item_id == item_id), None)
+        if note is None and text:
+            minutes.notes.append(MinutesNote(agenda_item_id=item_id, text=text))
+        elif note is not None and text:
+            note.text = text
+        elif note is not None:
+            minutes.notes.remove(note)
+    labels = text_labels(parts)
+    record_change(
+        minutes, "text_changed",
+        summary="Changed " + ", ".join(labels[name] for name in after),
+        before={labels[k]: v for k, v in before.items()},
+        after={labels[k]: v for k, v in after.items()},
+        by=by, reason=why,
+    )
 
 
 def _saved_by(minutes: Minutes) -> tuple[str | None, Any]:
@@ -409,62 +415,97 @@ def save_attendance(
 
     def attempt() -> Minutes:
         why = check_reason(minutes, reason)
-        seats = members(minutes.meeting.dialogue_id)
-        labels = attendance_labels(seats)
-        current = attendance_values(minutes, seats)
-        mine = {name: value for name, value in values.items() if name in current}
-        merged = resolve(
-            current=current, mine=mine, base=base, stale=_stale(minutes, expected_version),
-            labels=labels, version=minutes.version_id, saved_by=lambda: _saved_by(minutes),
-        )
-        errors = {}
-        for seat in seats:
-            pid = seat.participant_id
-            status = merged.get(f"status-{pid}", current[f"status-{pid}"])
-            names = merged.get(f"delegates-{pid}", current[f"delegates-{pid}"])
-            if status and status not in tuple(AttendanceStatus):
-                errors[f"status-{pid}"] = "Choose present, represented or apologies."
-            elif names and not status:
-                errors[f"status-{pid}"] = (
-                    f"Say whether {seat.participant.short_name} was present, represented or "
-                    "sent apologies, or clear the names."
-                )
-            if len(names) > MAX_DELEGATES:
-                errors[f"delegates-{pid}"] = f"Keep the names to {MAX_DELEGATES:,} characters."
-        if errors:
-            raise InvalidInput(errors)
-        before, after = changed_fields(current, merged)
-        if not after:
-            return minutes
-        touch(minutes, by)
-        rows = {a.participant_id: a for a in minutes.attendance}
-        for seat in seats:
-            pid = seat.participant_id
-            status = merged.get(f"status-{pid}", current[f"status-{pid}"])
-            names = merged.get(f"delegates-{pid}", current[f"delegates-{pid}"])
-            row = rows.get(pid)
-            if not status:
-                if row is not None:
-                    minutes.attendance.remove(row)
-            elif row is None:
-                # An amendment of approved minutes names the delegation as it is now.
-                approved_name = (
-                    seat.participant.name if minutes.status == MinutesStatus.APPROVED else None
-                )
-                minutes.attendance.append(Attendance(
-                    participant_id=pid, status=status, delegates=names,
-                    participant_name=approved_name,
-                ))
-            else:
-                row.status, row.delegates = status, names
-        record_change(
-            minutes, "attendance_changed", summary="Changed the attendance",
-            before={labels[k]: v for k, v in before.items()},
-            after={labels[k]: v for k, v in after.items()}, by=by, reason=why,
-        )
+        apply_attendance(minutes, members(minutes.meeting.dialogue_id), values=values,
+                         base=base, stale=_stale(minutes, expected_version), by=by, why=why)
         return minutes
 
     return save(attempt)
+
+
+def save_minutes(
+    minutes: Minutes,
+    *,
+    parts: list[Section],
+    seats: list[Membership],
+    text: Mapping[str, str],
+    text_base: Mapping[str, str] | None,
+    attendance: Mapping[str, str],
+    attendance_base: Mapping[str, str] | None,
+    expected_version: int | None,
+    by: Person | None,
+    reason: str = "",
+) -> Minutes:
+    """The text and the attendance (as save_text and save_attendance take them) in one
+    transaction: both saved, or, on any error, neither. `parts` and `seats` are the
+    minutes' sections and the dialogue's seats, as read for checking the values."""
+
+    def attempt() -> Minutes:
+        why = check_reason(minutes, reason)
+        stale = _stale(minutes, expected_version)
+        apply_attendance(minutes, seats, values=attendance, base=attendance_base,
+                         stale=stale, by=by, why=why)
+        apply_text(minutes, parts, values=text, base=text_base, stale=stale, by=by, why=why)
+        return minutes
+
+    return save(attempt)
+
+
+def apply_attendance(minutes: Minutes, seats: list[Membership], *,
+                     values: Mapping[str, str], base: Mapping[str, str] | None, stale: bool,
+                     by: Person | None, why: str) -> None:
+    """The attendance merged with what is stored (see save_attendance), not committed."""
+    labels = attendance_labels(seats)
+    current = attendance_values(minutes, seats)
+    mine = {name: value for name, value in values.items() if name in current}
+    merged = resolve(
+        current=current, mine=mine, base=base, stale=stale, labels=labels,
+        version=minutes.version_id, saved_by=lambda: _saved_by(minutes),
+    )
+    errors = {}
+    for seat in seats:
+        pid = seat.participant_id
+        status = merged.get(f"status-{pid}", current[f"status-{pid}"])
+        names = merged.get(f"delegates-{pid}", current[f"delegates-{pid}"])
+        if status and status not in tuple(AttendanceStatus):
+            errors[f"status-{pid}"] = "Choose present, represented or apologies."
+        elif names and not status:
+            errors[f"status-{pid}"] = (
+                f"Say whether {seat.participant.short_name} was present, represented or "
+                "sent apologies, or clear the names."
+            )
+        if len(names) > MAX_DELEGATES:
+            errors[f"delegates-{pid}"] = f"Keep the names to {MAX_DELEGATES:,} characters."
+    if errors:
+        raise InvalidInput(errors)
+    before, after = changed_fields(current, merged)
+    if not after:
+        return
+    touch(minutes, by)
+    rows = {a.participant_id: a for a in minutes.attendance}
+    for seat in seats:
+        pid = seat.participant_id
+        status = merged.get(f"status-{pid}", current[f"status-{pid}"])
+        names = merged.get(f"delegates-{pid}", current[f"delegates-{pid}"])
+        row = rows.get(pid)
+        if not status:
+            if row is not None:
+                minutes.attendance.remove(row)
+        elif row is None:
+            # An amendment of approved minutes names the delegation as it is now.
+            approved_name = (
+                seat.participant.name if minutes.status == MinutesStatus.APPROVED else None
+            )
+            minutes.attendance.append(Attendance(
+                participant_id=pid, status=status, delegates=names,
+                participant_name=approved_name,
+            ))
+        else:
+            row.status, row.delegates = status, names
+    record_change(
+        minutes, "attendance_changed", summary="Changed the attendance",
+        before={labels[k]: v for k, v in before.items()},
+        after={labels[k]: v for k, v in after.items()}, by=by, reason=why,
+    )
 
 
 # --- decisions -----------------------------------------------------------------------------

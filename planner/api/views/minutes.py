@@ -159,11 +159,11 @@ def replace_minutes(meeting_id: int, body: s.MinutesIn):
     text_base = ops.text_values(minutes, parts)
     attendance_base = ops.attendance_values(minutes, seats)
     try:
-        ops.save_attendance(minutes, values=attendance, base=attendance_base,
-                            expected_version=minutes.version_id, by=person(),
-                            reason=body.reason)
-        ops.save_text(minutes, values=text, base=text_base,
-                      expected_version=minutes.version_id, by=person(), reason=body.reason)
+        # One transaction: the text and the attendance are saved together, or neither.
+        ops.save_minutes(minutes, parts=parts, seats=seats, text=text, text_base=text_base,
+                         attendance=attendance, attendance_base=attendance_base,
+                         expected_version=minutes.version_id, by=person(),
+                         reason=body.reason)
     except InvalidInput as error:
         raise Problem(422, " ".join(error.errors.values()), errors=[
             field_error(_api_field(name), message) for name, message in error.errors.items()
