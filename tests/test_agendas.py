@@ -568,7 +568,9 @@ def test_an_item_that_was_closed_after_the_build_is_pointed_out(sign_in):
     action.status = ActionItemStatus.DONE
     db.session.commit()
     page = text_of(sign_in(CHAIR_COALITION).get(draft_path(meeting)))
-    assert "No longer open" in page
+    assert page.count("No longer open") == 1  # that item only: the others are still open
+    host = db.session.get(Participant, meeting.host_participant_id)
+    assert f"Presenter: {host.name}" in page  # the welcome, presented by the host
 
 
 # --- standing items -------------------------------------------------------------------

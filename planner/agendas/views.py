@@ -242,8 +242,6 @@ def _render_draft(meeting, agenda: Agenda | None, *, add_form: AddItemForm | Non
         changes=changes,
         add_form=add_form,
         circulate_form=circulate_form,
-        no_longer_open=ops.is_no_longer_open,
-        presenter_name=ops.presenter_name,
     ), status
 
 
