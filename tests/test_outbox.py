@@ -253,6 +253,45 @@ def test_two_senders_at_once_deliver_each_message_once(mail, app):
     assert {r.status for r in rows()} == {"sent"}
 
 
+def test_a_long_batch_keeps_each_claim_for_a_lease_from_when_it_was_claimed(mail, app,
+                                                                          monkeypatch):
+    # One sender's batch takes longer than a lease (a slow mail server); a second sender
+    # starting then must not take the message the first one claimed last and is sending.
+    monkeypatch.setitem(app.config, "OUTBOX_CLAIM_SECONDS", 1)
+    invite_everyone(antwerp())
+    queued = len(rows())
+    assert queued == 3
+    with smtp_server(int(mail["SMTP_PORT"])) as (inbox, _):
+        original = inbox.handle_DATA
+
+        async def slow_data(*args):
+            await asyncio.sleep(0.45)
+            return await original(*args)
+
+        inbox.handle_DATA = slow_data
+        errors = []
+
+        def sender(wait: float):
+            try:
+                with app.app_context():
+                    threading.Event().wait(wait)
+                    send_due()
+            except Exception as error:  # noqa: BLE001  (reported by the assert below)
+                errors.append(error)
+
+        # The second starts when the first has sent two (0.9 s) and claimed the third:
+        # past a lease counted from the first one's start, within one from its claim.
+        threads = [threading.Thread(target=sender, args=(wait,)) for wait in (0, 1.15)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
+        assert sorted(m["Message-ID"] for m in inbox.messages) == sorted(
+            r.message_id for r in rows())  # each once
+    assert {r.status for r in rows()} == {"sent"}
+
+
 def test_a_claimed_message_waits_until_its_claim_expires(server):
     invite_everyone(antwerp())
     claimed = rows()[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
@@ -104,6 +105,7 @@ def send_due(*, now: datetime | None = None, limit: int = 200) -> SendReport:
     the after-commit thread, a second worker) never send one message twice."""
     settings = SmtpSettings.from_config(current_app.config)
     now = now or utcnow()
+    started = time.monotonic()
     report = SendReport()
     _release_expired_claims(now)
     due = db.session.scalars(
@@ -116,7 +118,10 @@ def send_due(*, now: datetime | None = None, limit: int = 200) -> SendReport:
     connection = Connection(settings)
     try:
         for position, message_id in enumerate(due):
-            if not _claim(message_id, now):
+            # Each claim's lease runs from when it is made, not from the batch's start: a
+            # batch slower than a lease must not hand its last claims to another sender.
+            claimed_at = now + timedelta(seconds=time.monotonic() - started)
+            if not _claim(message_id, now, claimed_at):
                 continue  # another sender has it
             message = db.session.get(OutboxMessage, message_id)
             try:
@@ -167,13 +172,13 @@ def _release_expired_claims(now: datetime) -> None:
     db.session.commit()
 
 
-def _claim(message_id: int, now: datetime) -> bool:
+def _claim(message_id: int, now: datetime, claimed_at: datetime) -> bool:
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING,
                OutboxMessage.next_attempt_at <= now)
         .values(status=OutboxStatus.SENDING, attempts=OutboxMessage.attempts + 1,
-                next_attempt_at=now + lease())
+                next_attempt_at=claimed_at + lease())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
