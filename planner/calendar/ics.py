@@ -225,16 +225,9 @@ class OwnAnswer:
 END_EVENT = b"END:VEVENT\r\n"
 
 
-def with_own_answers(events: list[FeedEvent],
-                     answers: dict[int, OwnAnswer]) -> list[FeedEvent]:
-    """The events, each meeting the reader is invited to with their ATTENDEE line (as
-    an invite has it, PARTSTAT included) before its END:VEVENT."""
-    if not answers:
-        return events
-    return [with_own_answer(event, answers) for event in events]
-
-
 def with_own_answer(event: FeedEvent, answers: dict[int, OwnAnswer]) -> FeedEvent:
+    """The event, if the reader is invited to its meeting with their ATTENDEE line (as
+    an invite has it, PARTSTAT included) before its END:VEVENT."""
     answer = answers.get(event.meeting_id)
     if answer is None or not event.body.endswith(END_EVENT):
         return event

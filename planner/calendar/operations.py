@@ -8,7 +8,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from planner import audit
@@ -95,11 +95,6 @@ def feed_meetings(person: Reader) -> list[Meeting]:
     query = leave_out_archived(restrict_to_visible(_meetings(), Meeting.dialogue_id, person),
                                Meeting.dialogue_id)
     return list(db.session.scalars(query.order_by(Meeting.starts_at, Meeting.id)))
-
-
-def dialogues_meetings(dialogue_ids: list[int]) -> Select[tuple[Meeting]]:
-    """The meetings of these dialogues, with what their events show."""
-    return _meetings().where(Meeting.dialogue_id.in_(dialogue_ids))
 
 
 def dialogue_meetings(dialogue: Dialogue) -> list[Meeting]:
