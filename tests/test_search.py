@@ -13,7 +13,7 @@ from planner import create_app
 from planner.demo.loader import load_demo
 from planner.extensions import db
 from planner.minutes import operations as minutes_ops
-from planner.models import MinutesStatus
+from planner.models import ActionItem, Commitment, MinutesStatus
 from planner.search.index import matches
 from planner.search.operations import LIMIT, search, snippet
 from tests.conftest import (
@@ -106,14 +106,28 @@ def test_new_changed_and_removed_records_are_searched_as_they_are(demo):
 
 
 def test_many_matches_show_the_best_fifty_of_every_kind_and_say_there_are_more(demo):
-    minutes = fresh_minutes(amsterdam().id)
     secretariat = person(SECRETARIAT)
+    # "platform" is in the demo's commitments, decision and action items: the best of
+    # every kind, each shown as what it is and linked to its own record.
+    mixed = search(secretariat, "platform").hits
+    assert {h.kind_label for h in mixed} == {"Commitment", "Decision", "Action item"}
+    for hit in mixed:
+        if hit.kind_label == "Action item":
+            assert hit.endpoint == "actions.show"
+            assert db.session.get(ActionItem, hit.values["action_item_id"]).title == hit.title
+        elif hit.kind_label == "Commitment":
+            commitment = db.session.get(Commitment, hit.values["commitment_id"])
+            assert hit.endpoint == "commitments.show"
+            assert hit.title == f"{commitment.reference} {commitment.title}"
+        else:
+            assert hit.endpoint == "minutes.show" and hit.title.startswith("Decision at")
+    minutes = fresh_minutes(amsterdam().id)
     for n in range(LIMIT + 5):
         minutes = fresh_minutes(minutes.meeting_id)
         minutes_ops.add_decision(
             minutes, values={"text": f"Rotterdam workshop {n} on the platform for the ports."},
             expected_version=minutes.version_id, by=secretariat)
-    # The demo's decision and action items hold "platform" too: the best of every kind.
+    # Only the new decisions hold all three words: more than are shown.
     results = search(secretariat, "platform Rotterdam ports")
     assert len(results.hits) == LIMIT and results.more
     assert all(h.title == "Decision at Coalition ministerial meeting, Amsterdam"

@@ -306,9 +306,7 @@ def _in_order_with_zones(calendar: Calendar, meetings: Iterable[Meeting]) -> lis
 def _years_by_zone(meetings: Iterable[Meeting]) -> dict[str, tuple[int, int]]:
     years: dict[str, tuple[int, int]] = {}
     for meeting in meetings:
-        start, end = meeting.local_start.year, meeting.local_end.year
-        first, last = years.get(meeting.timezone, (start, end))
-        years[meeting.timezone] = (min(first, start), max(last, end))
+        add_years(years, meeting.timezone, meeting.local_start.year, meeting.local_end.year)
     return years
 
 

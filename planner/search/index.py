@@ -30,10 +30,10 @@ from planner.models import ActionItem, Commitment, Decision, Minutes, MinutesNot
 SQLITE_TABLE = "search_index"
 POSTGRES_INDEX_PREFIX = "ix_search_"
 
-# The kinds of record searched, with their models, and (SQLite) the number of each: an
-# index row's rowid is `record id * 8 + number` (the search migration's triggers), so
-# that a query finds a kind's rows and their ids in the full-text index alone, without
-# reading each row's stored columns (a read per match: 20 ms for 11,000 matches).
+# SQLite: the number of each kind. An index row's rowid is `record id * 8 + number` (the
+# search migration's triggers), so that a query finds a kind's rows and their ids in the
+# full-text index alone, without reading each row's stored columns (a read per match:
+# 20 ms for 11,000 matches).
 KIND_NUMBERS = {"commitment": 1, "minutes": 2, "minutes_note": 3, "decision": 4,
                 "action_item": 5}
 # The kinds of record searched, with their models.
